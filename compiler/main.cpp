@@ -1,0 +1,182 @@
+// flowc: the command line (ARCHITECTURE.md "The command line").
+// Exit codes: 0 success, 1 errors in the .flow file, 2 usage, 3 toolchain or
+// I/O failure (and internal errors, which are bugs in flowc).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostics/diagnostics.h"
+#include "driver/frontend.h"
+#include "graph/graph.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitProgramErrors = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitIo = 3;
+
+const char* kUsage =
+    "usage: flowc <command> FILE.flow [options]\n"
+    "\n"
+    "commands:\n"
+    "  check FILE.flow                     check the program; print its diagnostics\n"
+    "  graph FILE.flow [--format text|dot|json] [--stage logical|optimized|physical] [-o OUT]\n"
+    "                                      print the dataflow graph\n"
+    "\n"
+    "options:\n"
+    "  --diagnostics=text|json             how errors and warnings are printed (stderr)\n"
+    "  --color / --no-color                colour the text diagnostics (default: when stderr is a terminal)\n"
+    "  -h, --help                          this text\n"
+    "  --version                           flowc's version\n"
+    "\n"
+    "exit codes: 0 success, 1 errors in the program, 2 usage, 3 I/O or toolchain failure\n";
+
+struct CommandLine {
+  std::string command;
+  std::string file;
+  std::string format = "text";
+  std::string stage = "logical";
+  std::string output;
+  bool jsonDiagnostics = false;
+  std::optional<bool> color;
+};
+
+struct UsageError {
+  std::string message;
+};
+
+CommandLine parseCommandLine(const std::vector<std::string>& args) {
+  CommandLine cl;
+  auto valueOf = [&](size_t& i, const std::string& flag) -> std::string {
+    const std::string& a = args[i];
+    if (a.size() > flag.size() && a[flag.size()] == '=') return a.substr(flag.size() + 1);
+    if (i + 1 >= args.size()) throw UsageError{fmt::format("option '{}' needs a value", flag)};
+    return args[++i];
+  };
+  auto isFlag = [](const std::string& a, const std::string& flag) {
+    return a == flag || (a.rfind(flag + "=", 0) == 0);
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (isFlag(a, "--format")) {
+      cl.format = valueOf(i, "--format");
+      if (cl.format != "text" && cl.format != "dot" && cl.format != "json")
+        throw UsageError{fmt::format("unknown --format '{}'; expected text, dot or json", cl.format)};
+    } else if (isFlag(a, "--stage")) {
+      cl.stage = valueOf(i, "--stage");
+      if (cl.stage != "logical" && cl.stage != "optimized" && cl.stage != "physical")
+        throw UsageError{fmt::format("unknown --stage '{}'; expected logical, optimized or physical", cl.stage)};
+    } else if (isFlag(a, "--diagnostics")) {
+      std::string v = valueOf(i, "--diagnostics");
+      if (v != "text" && v != "json")
+        throw UsageError{fmt::format("unknown --diagnostics '{}'; expected text or json", v)};
+      cl.jsonDiagnostics = v == "json";
+    } else if (a == "-o" || isFlag(a, "--output")) {
+      cl.output = valueOf(i, a == "-o" ? "-o" : "--output");
+    } else if (a == "--color") {
+      cl.color = true;
+    } else if (a == "--no-color") {
+      cl.color = false;
+    } else if (a.size() > 1 && a[0] == '-') {
+      throw UsageError{fmt::format("unknown option '{}'", a)};
+    } else if (cl.command.empty()) {
+      cl.command = a;
+    } else if (cl.file.empty()) {
+      cl.file = a;
+    } else {
+      throw UsageError{fmt::format("unexpected argument '{}'", a)};
+    }
+  }
+  if (cl.command.empty()) throw UsageError{"no command given"};
+  if (cl.command != "check" && cl.command != "graph")
+    throw UsageError{fmt::format("unknown command '{}'", cl.command)};
+  if (cl.file.empty()) throw UsageError{fmt::format("'{}' needs a .flow file", cl.command)};
+  if (cl.command == "check" && !cl.output.empty()) throw UsageError{"'check' writes no output file"};
+  return cl;
+}
+
+bool useColor(const CommandLine& cl) {
+  if (cl.color) return *cl.color;
+  if (std::getenv("NO_COLOR")) return false;
+  const char* term = std::getenv("TERM");
+  return isatty(STDERR_FILENO) && term && std::string(term) != "dumb";
+}
+
+int writeOutput(const CommandLine& cl, const std::string& text) {
+  if (cl.output.empty() || cl.output == "-") {
+    std::cout << text;
+    std::cout.flush();
+    return std::cout ? kExitOk : kExitIo;
+  }
+  std::ofstream out(cl.output, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << fmt::format("flowc: error: cannot write '{}'\n", cl.output);
+    return kExitIo;
+  }
+  return kExitOk;
+}
+
+int run(const CommandLine& cl) {
+  using namespace flowc;
+  auto fe = driver::runFrontEnd(cl.file);
+  if (fe->ioError) {
+    std::cerr << "flowc: error: " << fe->ioMessage << '\n';
+    return kExitIo;
+  }
+  if (cl.jsonDiagnostics) {
+    printDiagnosticsJson(*fe->file, fe->diags, std::cerr);
+  } else {
+    printDiagnosticsText(*fe->file, fe->diags, std::cerr, useColor(cl));
+  }
+  if (fe->diags.hasErrors()) return kExitProgramErrors;
+  if (cl.command == "check") return kExitOk;
+
+  graph::Stage stage = cl.stage == "physical"    ? graph::Stage::Physical
+                       : cl.stage == "optimized" ? graph::Stage::Optimized
+                                                 : graph::Stage::Logical;
+  graph::Format format = cl.format == "dot"    ? graph::Format::Dot
+                         : cl.format == "json" ? graph::Format::Json
+                                               : graph::Format::Text;
+  return writeOutput(cl, graph::render(fe->plan, stage, format, cl.file));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const std::string& a : args) {
+    if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      return kExitOk;
+    }
+    if (a == "--version") {
+      std::cout << "flowc 0.1.0\n";
+      return kExitOk;
+    }
+  }
+  try {
+    return run(parseCommandLine(args));
+  } catch (const UsageError& e) {
+    std::cerr << "flowc: error: " << e.message << "\n\n" << kUsage;
+    return kExitUsage;
+  } catch (const flowc::InternalError& e) {
+    std::cerr << "flowc: internal error: " << e.what() << " (this is a bug in flowc, please report it)\n";
+    return kExitIo;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "flowc: error: out of memory\n";
+    return kExitIo;
+  } catch (const std::exception& e) {
+    std::cerr << "flowc: internal error: " << e.what() << " (this is a bug in flowc, please report it)\n";
+    return kExitIo;
+  }
+}
