@@ -14,6 +14,10 @@ namespace flowc::syntax {
 struct ParseLimits {
   size_t maxFileBytes = 4 * 1024 * 1024;  // a .flow file is a program, not data
   size_t maxNestingDepth = 200;           // parentheses, case, function calls
+  // Depth of one expression's tree. A long chain `a + b + c …` nests no
+  // brackets but builds a tree as deep as it is long, which later stages
+  // walk recursively.
+  size_t maxExpressionDepth = 1000;
 };
 
 // Parses the whole file. On syntax errors the returned program holds every
