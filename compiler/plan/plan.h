@@ -2,6 +2,12 @@
 // every expression reads the columns of its operator's input(s) by
 // ColumnBinding (input 0; a Join's table is input 1). The plan owns its
 // expressions (deep copies of the AST's), so later passes may rewrite them.
+//
+// Shape of one stream (absent clauses add no node):
+//   input → Join* → Filter(where) → [Aggregate → Filter(having)] → Project
+//         → Distinct → TopN(order by / limit)
+// An `order by` over something the select list does not output puts the
+// TopN under the Project instead (only without `distinct`).
 #pragma once
 
 #include <memory>
@@ -27,16 +33,17 @@ struct SortKey {
 };
 
 struct Node {
-  int id = 0;                  // stable: assigned in program order, printed as `Filter#3`
+  int id = 0;  // stable: assigned in program order, printed as `Filter#3`
   OpKind kind = OpKind::Source;
-  std::vector<int> inputs;     // node ids
+  std::vector<int> inputs;          // node ids
   std::vector<ast::Column> schema;  // the columns this operator outputs
-  std::string stream;          // the source/stream declaration it belongs to
-  SourceRange range;           // the .flow text it comes from
+  std::string stream;               // the source/stream declaration it belongs to
+  SourceRange range;                // the .flow text it comes from
 
   // Source
   const ast::SourceDecl* source = nullptr;
-  std::vector<int> fieldsRead;  // indexes into schema that some operator reads (all, until the optimizer prunes)
+  // Indexes into schema that some operator reads (all, until the optimizer prunes).
+  std::vector<int> fieldsRead;
   // Filter (predicate), Join (on)
   ast::ExprPtr predicate;
   // Project
@@ -49,14 +56,20 @@ struct Node {
   // window_complete (windowed only) then one column per aggregate
   std::vector<ProjectItem> groupKeys;
   std::vector<ProjectItem> aggregates;  // each a Call with callKind Aggregate
+  // window, stateModel and emit are also copied onto the Distinct and TopN of
+  // a windowed stream, which then work per window (LANGUAGE.md §5). The
+  // window's `time` binding reads the Aggregate's input.
   ast::WindowSpec window;
   ast::StateModel stateModel = ast::StateModel::Stateless;
   ast::EmitMode emit = ast::EmitMode::Final;
   // TopN
   std::vector<SortKey> order;
-  int64_t limit = -1;  // TopN; -1 = none
-  // Sink
+  int64_t limit = -1;  // TopN; -1 = none (order by alone: a sort)
+  // Sink: schema = the columns it writes. A Sink with stream "_dead_letter"
+  // has no inputs: it takes the records every source's decoder rejects
+  // (schema: sema::deadLetterColumns()).
   ast::SinkTarget sink;
+  std::string deadLetterOf;  // `on error dead_letter to …` of this source only; empty otherwise
 };
 
 struct Plan {
@@ -65,6 +78,17 @@ struct Plan {
   Node& node(int id) { return *nodes.at(id - 1); }
 };
 
+// Expects an analyzed program without errors; a broken sema invariant
+// throws InternalError.
 Plan buildLogicalPlan(const ast::Program& program, const sema::Catalog& catalog);
+
+// Checks the plan's invariants: ids dense and in order, inputs exist, every
+// ColumnRef reads a column of its node's input (with the column's type),
+// Aggregate/Project outputs match their schemas. Throws InternalError.
+// Cheap enough to run after every pass.
+void verifyPlan(const Plan& plan);
+
+// The nodes reading node `id`, in id order.
+std::vector<int> consumersOf(const Plan& plan, int id);
 
 }  // namespace flowc::plan
