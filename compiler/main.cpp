@@ -55,6 +55,7 @@ struct UsageError {
 
 CommandLine parseCommandLine(const std::vector<std::string>& args) {
   CommandLine cl;
+  bool formatGiven = false, stageGiven = false;
   auto valueOf = [&](size_t& i, const std::string& flag) -> std::string {
     const std::string& a = args[i];
     if (a.size() > flag.size() && a[flag.size()] == '=') return a.substr(flag.size() + 1);
@@ -68,10 +69,12 @@ CommandLine parseCommandLine(const std::vector<std::string>& args) {
     const std::string& a = args[i];
     if (isFlag(a, "--format")) {
       cl.format = valueOf(i, "--format");
+      formatGiven = true;
       if (cl.format != "text" && cl.format != "dot" && cl.format != "json")
         throw UsageError{fmt::format("unknown --format '{}'; expected text, dot or json", cl.format)};
     } else if (isFlag(a, "--stage")) {
       cl.stage = valueOf(i, "--stage");
+      stageGiven = true;
       if (cl.stage != "logical" && cl.stage != "optimized" && cl.stage != "physical")
         throw UsageError{fmt::format("unknown --stage '{}'; expected logical, optimized or physical", cl.stage)};
     } else if (isFlag(a, "--diagnostics")) {
@@ -99,7 +102,9 @@ CommandLine parseCommandLine(const std::vector<std::string>& args) {
   if (cl.command != "check" && cl.command != "graph")
     throw UsageError{fmt::format("unknown command '{}'", cl.command)};
   if (cl.file.empty()) throw UsageError{fmt::format("'{}' needs a .flow file", cl.command)};
-  if (cl.command == "check" && !cl.output.empty()) throw UsageError{"'check' writes no output file"};
+  if (cl.command == "check" && (!cl.output.empty() || formatGiven || stageGiven))
+    throw UsageError{fmt::format("'check' takes no {}; it only prints diagnostics",
+                                 !cl.output.empty() ? "output file" : formatGiven ? "--format" : "--stage")};
   return cl;
 }
 

@@ -32,9 +32,20 @@ void Diagnostics::note(SourceRange range, std::string message) {
 }
 
 void Diagnostics::sortByPosition() {
-  std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return a.range.begin < b.range.begin;
+  // A note belongs to the error or warning before it ("'x' was first declared
+  // here"), so each one moves with its notes and only the groups are sorted.
+  std::vector<std::vector<Diagnostic>> groups;
+  for (Diagnostic& d : diags_) {
+    if (d.severity != Severity::Note || groups.empty()) groups.emplace_back();
+    groups.back().push_back(std::move(d));
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
+    return a.front().range.begin < b.front().range.begin;
   });
+  diags_.clear();
+  for (auto& group : groups) {
+    for (Diagnostic& d : group) diags_.push_back(std::move(d));
+  }
 }
 
 static const char* severityName(Severity s) {
@@ -126,8 +137,10 @@ static size_t editDistance(const std::string& a, const std::string& b) {
 
 std::string closestName(const std::string& name, const std::vector<std::string>& candidates) {
   std::string best;
-  size_t bestDist = name.size() / 3 + 1;  // allow about one typo per three characters
-  if (bestDist > 3) bestDist = 3;
+  // About one typo per three characters, at most three; a name of one or two
+  // characters matches only with other capitalisation (any other one-letter
+  // name would be "close").
+  size_t bestDist = name.size() <= 2 ? 0 : std::min<size_t>(3, name.size() / 3 + (name.size() >= 4));
   for (const std::string& c : candidates) {
     if (c == name || c.size() > 256) continue;
     size_t d = editDistance(name, c);
