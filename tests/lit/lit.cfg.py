@@ -21,3 +21,5 @@ config.substitutions.append(("%samples", os.path.join(source_root, "samples")))
 config.substitutions.append(("%root", source_root))
 config.environment["PATH"] = os.pathsep.join([llvm_bin, config.environment.get("PATH", os.environ.get("PATH", ""))])
 config.environment["NO_COLOR"] = "1"
+import sys
+config.substitutions.append(("%expect-exit", sys.executable + " " + os.path.join(config.test_source_root, "Inputs", "expect_exit.py")))
