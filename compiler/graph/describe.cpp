@@ -43,22 +43,7 @@ std::string printable(std::string_view s) {
   return out;
 }
 
-std::string quoteName(std::string_view name) {
-  bool plain = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
-  for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) plain = false;
-  }
-  if (plain) return std::string(name);
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`')
-      out += "``";
-    else
-      out.push_back(c);
-  }
-  out += "`";
-  return printable(out);
-}
+std::string quoteName(std::string_view name) { return printable(ast::printName(name)); }
 
 std::string exprText(const ast::Expr& e) {
   return printable(ast::printExpr(e));

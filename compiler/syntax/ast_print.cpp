@@ -27,20 +27,6 @@ int precedence(const Expr& e) {
   }
 }
 
-std::string quoteIdent(const std::string& name) {
-  bool plain = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
-  for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) plain = false;
-  }
-  if (plain) return name;
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += "``";
-    else out.push_back(c);
-  }
-  return out + "`";
-}
-
 std::string quoteString(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
@@ -68,6 +54,36 @@ std::string operand(const Expr& child, int parentPrec, bool rightSide) {
 }
 
 }  // namespace
+
+bool isReservedWord(std::string_view word) {
+  // The words Flow.g4 reserves (everything else is a soft keyword).
+  static const char* const kReserved[] = {
+      "select", "from", "where", "group", "by", "having", "order", "limit", "join", "left", "on",
+      "and", "or", "not", "is", "null", "true", "false", "case", "when", "then", "else", "end",
+      "as", "in", "between", "like", "cast", "extract", "interval", "distinct", "source", "stream",
+      "sink", "table", "emit"};
+  std::string lower(word);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* r : kReserved) {
+    if (lower == r) return true;
+  }
+  return false;
+}
+
+std::string printName(std::string_view name) {
+  bool plain = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+               !isReservedWord(name);
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) plain = false;
+  }
+  if (plain) return std::string(name);
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out += "``";
+    else out.push_back(c);
+  }
+  return out + "`";
+}
 
 std::string printDuration(Duration d) {
   int64_t ms = d.ms;
@@ -110,7 +126,7 @@ std::string printExpr(const Expr& e) {
   switch (e.kind) {
     case ExprKind::Literal: return printValue(e.value);
     case ExprKind::ColumnRef:
-      return e.qualifier.empty() ? quoteIdent(e.name) : quoteIdent(e.qualifier) + "." + quoteIdent(e.name);
+      return e.qualifier.empty() ? printName(e.name) : printName(e.qualifier) + "." + printName(e.name);
     case ExprKind::Unary:
       if (e.op == Op::Not) return "not " + operand(*e.args[0], prec, false);
       return "-" + operand(*e.args[0], prec, false);
