@@ -28,16 +28,32 @@ std::string dotEscape(std::string_view s) {
 // Graphviz does not wrap labels: break long lines at spaces so a node stays
 // readable. Only the drawing wraps; every character is kept.
 std::vector<std::string> wrap(const std::string& text, size_t width) {
+  // Continuation lines are indented; the indent is added when a line is
+  // emitted, so the search for a break never lands in it (and every step
+  // consumes at least one character).
+  static const std::string kIndent = "    ";
   std::vector<std::string> lines;
-  std::string rest = text;
-  while (rest.size() > width) {
-    size_t cut = rest.rfind(' ', width);
-    if (cut == std::string::npos || cut == 0) cut = rest.find(' ', width);
-    if (cut == std::string::npos) break;
-    lines.push_back(rest.substr(0, cut));
-    rest = "    " + rest.substr(cut + 1);
+  std::string_view rest = text;
+  bool first = true;
+  while (true) {
+    size_t room = first ? width : width - kIndent.size();
+    std::string_view line = rest;
+    if (rest.size() > room) {
+      size_t cut = rest.rfind(' ', room);
+      if (cut == std::string_view::npos || cut == 0) cut = rest.find(' ', room);
+      if (cut != std::string_view::npos && cut > 0) {
+        line = rest.substr(0, cut);
+        rest = rest.substr(cut + 1);
+      } else {
+        rest = {};
+      }
+    } else {
+      rest = {};
+    }
+    lines.push_back((first ? "" : kIndent) + std::string(line));
+    first = false;
+    if (rest.empty()) break;
   }
-  lines.push_back(rest);
   return lines;
 }
 
