@@ -22,6 +22,7 @@ struct Input {
   // A relation of the wrong kind (FROM a table, JOIN a stream), already
   // reported: names still resolve against it, but it makes nothing ambiguous.
   bool rejected = false;
+  bool duplicateQualifier = false;  // its alias was already taken (reported); skip checks that use it
   SourceRange range;
 };
 

@@ -96,6 +96,7 @@ void resolveJoinTables(ast::SelectStmt& s, const std::map<std::string, Relation*
         diags.error(qualifierRange(j.table),
                     fmt::format("{} names two inputs of this select", quoted(in.qualifier)),
                     fmt::format("give one of them an alias, e.g. join {} {}2", j.table.name, in.qualifier));
+        in.duplicateQualifier = true;
         break;
       }
     }
@@ -132,7 +133,7 @@ void resolveJoinCondition(ast::JoinClause& j, int joinIndex, SelectScope& scope,
     }
   }
   const Input& table = scope.inputs[joinIndex + 1];
-  if (isError(on) || !table.relation || table.relation->keyColumn < 0) return;
+  if (isError(on) || !table.relation || table.relation->keyColumn < 0 || table.duplicateQualifier) return;
   const int tableInput = joinIndex + 1;
   const int key = table.relation->keyColumn;
   const std::string keyName = table.qualifier + "." + table.relation->columns[key].name;

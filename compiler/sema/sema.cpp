@@ -445,7 +445,8 @@ struct Analyzer {
       }
     }
 
-    warnUnused(order, sunk, anySink);
+    // After an error, "not read" is usually its echo (the reader failed).
+    if (!diags.hasErrors()) warnUnused(order, sunk, anySink);
 
     for (size_t i = 0; i < relations.size(); ++i) {
       if (first[i]) catalog.relations.push_back(*relations[i]);

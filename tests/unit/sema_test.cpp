@@ -400,7 +400,8 @@ TEST_F(SemaTables, TableDeclarationChecks) {
                    dir_.string());
   EXPECT_ERROR(a, "key 'cod' is not a column of table 't'");
   EXPECT_EQ(a->error("key 'cod'")->hint, "did you mean 'code'?");
-  EXPECT_NE(a->warning("table 't' is not joined by any stream"), nullptr) << a->dump();
+  // After an error, "not joined" would only echo it: unused warnings wait for a clean program.
+  EXPECT_EQ(a->warning("table 't' is not joined by any stream"), nullptr) << a->dump();
 }
 
 TEST_F(SemaTables, QualifiersAndAmbiguity) {
