@@ -487,8 +487,8 @@ struct Analyzer {
       if (it == lambdaWindow.end()) continue;
       diags.warning(
           s.window.range,
-          fmt::format("open windows of stream '{}' are emitted early every {}: stream '{}' sets source "
-                      "'{}''s Lambda window to tumble(_arrival_time, {})",
+          fmt::format("open windows of stream '{}' are emitted early every {}: stream '{}' sets the "
+                      "Lambda window of source '{}' to tumble(_arrival_time, {})",
                       rel.name, ast::printDuration(it->second->select.window.size), it->second->name,
                       rel.origin->name, ast::printDuration(it->second->select.window.size)));
     }
