@@ -505,6 +505,12 @@ void analyzeSelect(ast::StreamDecl& stream, Relation& rel, const std::map<std::s
       if (out.fromStar) starsWithDuplicates.push_back(out.item);
       rel.complete = false;  // later streams would repeat the duplicate
     }
+    if (out.expr->type.base == BaseType::Null) {
+      // A column must have a type for its sinks and for later streams; a bare
+      // null has none.
+      diags.error(out.range, fmt::format("the type of column {} is unknown: it is always null", quoted(out.name)),
+                  "give it a type, e.g. cast(null as string)");
+    }
     ast::Column col;
     col.name = out.name;
     col.type = out.expr->type;

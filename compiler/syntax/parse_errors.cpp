@@ -558,6 +558,11 @@ void reportSyntaxError(const CapturedError& error, antlr4::TokenStream& tokens, 
   for (auto [open, close, closeText] :
        {std::tuple{P::LPAREN, P::RPAREN, "')'"}, std::tuple{P::LBRACKET, P::RBRACKET, "']'"}}) {
     if (!expected.contains(static_cast<size_t>(close)) || !endsClause(type)) continue;
+    // `(id string, from string)`: after `(` or `,` a reserved word is a name
+    // that needs back-quotes, not the end of the list.
+    if (prev != nullptr && (prev->getType() == P::COMMA || prev->getType() == P::LPAREN) &&
+        isReservedWord(type))
+      continue;
     std::vector<size_t> stack;
     for (size_t i = statementStart; i < index; ++i) {
       size_t k = tokens.get(i)->getType();
