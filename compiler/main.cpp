@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
@@ -158,6 +159,8 @@ int run(const CommandLine& cl) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A child that exits before reading its stdin must not kill flowc.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   for (const std::string& a : args) {
     if (a == "-h" || a == "--help") {
