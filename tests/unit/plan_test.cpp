@@ -14,46 +14,14 @@
 #include "sema/sema.h"
 #include "syntax/ast_print.h"
 #include "syntax/parse.h"
+#include "frontend_test_util.h"
 
 namespace {
 
 using namespace flowc;
 using plan::OpKind;
 
-struct Planned {
-  std::unique_ptr<SourceFile> file;
-  ast::Program program;
-  sema::Catalog catalog;
-  Diagnostics diags;
-  plan::Plan plan;
-  bool ok = false;
-
-  const plan::Node& node(int id) const { return plan.node(id); }
-  std::string text(SourceRange r) const { return file->text().substr(r.begin, r.end - r.begin); }
-};
-
-// Parses, analyzes (tables next to samples/) and plans `text`; reports the
-// diagnostics as a test failure when there are errors.
-std::unique_ptr<Planned> planOf(const std::string& text) {
-  auto p = std::make_unique<Planned>();
-  p->file = std::make_unique<SourceFile>("test.flow", text);
-  p->program = syntax::parseProgram(*p->file, p->diags);
-  if (!p->diags.hasErrors()) {
-    sema::Options options;
-    options.baseDir = std::string(FLOWC_SOURCE_DIR) + "/samples";
-    p->catalog = sema::analyze(p->program, p->diags, options);
-  }
-  if (p->diags.hasErrors()) {
-    std::ostringstream out;
-    printDiagnosticsText(*p->file, p->diags, out);
-    ADD_FAILURE() << "the program does not compile:\n" << out.str();
-    return p;
-  }
-  p->plan = plan::buildLogicalPlan(p->program, p->catalog);
-  plan::verifyPlan(p->plan);
-  p->ok = true;
-  return p;
-}
+using test::planOf;
 
 std::vector<std::string> ops(const plan::Plan& plan) {
   std::vector<std::string> out;
