@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "support/utf8.h"
+#include "support/json_writer.h"
 #include "syntax/ast_print.h"
 
 namespace flowc::graph::detail {
@@ -13,33 +13,7 @@ namespace flowc::graph::detail {
 std::string printable(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      size_t len = utf8SequenceLength(s, i);
-      if (len == 0) {
-        out += "\xEF\xBF\xBD";  // U+FFFD
-        ++i;
-      } else {
-        out.append(s.substr(i, len));
-        i += len;
-      }
-      continue;
-    }
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-    ++i;
-  }
+  appendEscapedText(out, s, false);
   return out;
 }
 

@@ -8,15 +8,14 @@
 
 namespace flowc {
 
-void appendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
+void appendEscapedText(std::string& out, std::string_view s, bool json) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       size_t len = utf8SequenceLength(s, i);
       if (len == 0) {
-        out += "\\ufffd";
+        out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not UTF-8
         ++i;
       } else {
         out.append(s.substr(i, len));
@@ -25,13 +24,11 @@ void appendJsonString(std::string& out, std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"': out += json ? "\\\"" : "\""; break;
+      case '\\': out += json ? "\\\\" : "\\"; break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += fmt::format("\\u{:04x}", c);
@@ -41,6 +38,11 @@ void appendJsonString(std::string& out, std::string_view s) {
     }
     ++i;
   }
+}
+
+void appendJsonString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  appendEscapedText(out, s, true);
   out.push_back('"');
 }
 

@@ -14,6 +14,11 @@ namespace flowc {
 // UTF-8 bytes are written as U+FFFD so the document stays valid.
 void appendJsonString(std::string& out, std::string_view s);
 
+// Appends `s` with control characters escaped (\n, \t, \u0001…) and invalid
+// UTF-8 replaced by U+FFFD, so user text prints on one line. With `json`,
+// quotes and backslashes are escaped too (the body of a JSON string).
+void appendEscapedText(std::string& out, std::string_view s, bool json);
+
 class JsonWriter {
  public:
   explicit JsonWriter(bool pretty = true) : pretty_(pretty) {}
