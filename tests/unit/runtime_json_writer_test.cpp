@@ -1,0 +1,188 @@
+// flow/json_writer.h and flow/time.h: escapes, invalid UTF-8, doubles that
+// read back exactly, RFC 3339 timestamps both ways.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+
+#include "flow/json_writer.h"
+#include "flow/time.h"
+
+namespace {
+
+std::string str(std::string_view s) {
+  std::string out;
+  flow::appendJsonString(out, s);
+  return out;
+}
+
+TEST(RuntimeJsonWriter, EscapesStrings) {
+  EXPECT_EQ(str("plain"), "\"plain\"");
+  EXPECT_EQ(str("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(str("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
+  EXPECT_EQ(str(std::string_view("\x00\x01\x1f\x7f", 4)), "\"\\u0000\\u0001\\u001f\\u007f\"");
+  EXPECT_EQ(str("/"), "\"/\"");
+  EXPECT_EQ(str(""), "\"\"");
+}
+
+TEST(RuntimeJsonWriter, KeepsValidUtf8AndReplacesInvalid) {
+  EXPECT_EQ(str("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+  const std::string fffd = "\xef\xbf\xbd";
+  EXPECT_EQ(str("a\xff" "b"), "\"a" + fffd + "b\"");              // not a lead byte
+  EXPECT_EQ(str("\xc3"), "\"" + fffd + "\"");                     // truncated
+  EXPECT_EQ(str("\xc0\xaf"), "\"" + fffd + fffd + "\"");          // overlong '/'
+  EXPECT_EQ(str("\xe0\x80\xaf"), "\"" + fffd + fffd + fffd + "\"");  // overlong
+  EXPECT_EQ(str("\xed\xa0\x80"), "\"" + fffd + fffd + fffd + "\"");  // surrogate
+  EXPECT_EQ(str("\xf4\x90\x80\x80"), "\"" + fffd + fffd + fffd + fffd + "\"");  // > U+10FFFF
+  EXPECT_EQ(str("\x80"), "\"" + fffd + "\"");                     // lone continuation
+}
+
+TEST(RuntimeJsonWriter, Integers) {
+  std::string out;
+  flow::appendJsonInt(out, 0);
+  out += ' ';
+  flow::appendJsonInt(out, -42);
+  out += ' ';
+  flow::appendJsonInt(out, std::numeric_limits<int64_t>::min());
+  out += ' ';
+  flow::appendJsonInt(out, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(out, "0 -42 -9223372036854775808 9223372036854775807");
+}
+
+std::string dbl(double v) {
+  std::string out;
+  flow::appendJsonDouble(out, v);
+  return out;
+}
+
+TEST(RuntimeJsonWriter, DoublesInShortestRoundTripForm) {
+  EXPECT_EQ(dbl(0.1), "0.1");
+  EXPECT_EQ(dbl(812.5), "812.5");
+  EXPECT_EQ(dbl(1.0 / 3), "0.3333333333333333");
+  EXPECT_EQ(dbl(100.0), "100");
+  EXPECT_EQ(dbl(-0.0), "-0");
+  EXPECT_EQ(dbl(1e21), "1e+21");
+  EXPECT_EQ(dbl(5e-324), "5e-324");
+  EXPECT_EQ(dbl(std::nan("")), "null");
+  EXPECT_EQ(dbl(std::numeric_limits<double>::infinity()), "null");
+  EXPECT_EQ(dbl(-std::numeric_limits<double>::infinity()), "null");
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    uint64_t bits = rng();
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    if (!std::isfinite(v)) continue;
+    std::string s = dbl(v);
+    EXPECT_EQ(std::strtod(s.c_str(), nullptr), v) << s;
+  }
+}
+
+std::string ts(int64_t ms) {
+  std::string out;
+  flow::appendJsonTimestamp(out, ms);
+  return out;
+}
+
+TEST(RuntimeJsonWriter, Timestamps) {
+  EXPECT_EQ(ts(0), "\"1970-01-01T00:00:00.000Z\"");
+  EXPECT_EQ(ts(1795428930250), "\"2026-11-23T10:15:30.250Z\"");
+  EXPECT_EQ(ts(-1), "\"1969-12-31T23:59:59.999Z\"");
+  EXPECT_EQ(ts(951782400000), "\"2000-02-29T00:00:00.000Z\"");
+  EXPECT_EQ(ts(flow::kMinTimestampMs), "\"0000-01-01T00:00:00.000Z\"");
+  EXPECT_EQ(ts(flow::kMaxTimestampMs), "\"9999-12-31T23:59:59.999Z\"");
+  EXPECT_EQ(ts(flow::kMaxTimestampMs + 1), "null");
+  EXPECT_EQ(ts(flow::kMinTimestampMs - 1), "null");
+}
+
+TEST(RuntimeTime, ParsesRfc3339) {
+  int64_t ms = 0;
+  ASSERT_TRUE(flow::parseRfc3339("2026-11-23T10:15:30.250Z", ms));
+  EXPECT_EQ(ms, 1795428930250);
+  ASSERT_TRUE(flow::parseRfc3339("2026-11-23T10:15:30Z", ms));
+  EXPECT_EQ(ms, 1795428930000);
+  ASSERT_TRUE(flow::parseRfc3339("2026-11-23T11:15:30.25+01:00", ms));
+  EXPECT_EQ(ms, 1795428930250);
+  ASSERT_TRUE(flow::parseRfc3339("2026-11-23T05:45:30.2509999-04:30", ms));
+  EXPECT_EQ(ms, 1795428930250);  // truncated to milliseconds
+  ASSERT_TRUE(flow::parseRfc3339("2026-11-23t10:15:30.250z", ms));
+  EXPECT_EQ(ms, 1795428930250);
+  ASSERT_TRUE(flow::parseRfc3339("2026-11-23 10:15:30.250Z", ms));
+  EXPECT_EQ(ms, 1795428930250);
+  ASSERT_TRUE(flow::parseRfc3339("2020-12-09T07:04:00Z", ms));  // the Kinesis window sample
+  EXPECT_EQ(ms, 1607497440000);
+  ASSERT_TRUE(flow::parseRfc3339("2024-02-29T00:00:00Z", ms));
+  ASSERT_TRUE(flow::parseRfc3339("1969-12-31T23:59:59.999Z", ms));
+  EXPECT_EQ(ms, -1);
+  ASSERT_TRUE(flow::parseRfc3339("2016-12-31T23:59:60Z", ms));  // leap second reads as :59
+  EXPECT_EQ(ms, 1483228799000);
+}
+
+TEST(RuntimeTime, RejectsMalformedRfc3339) {
+  const char* bad[] = {
+      "",
+      "2026-11-23",
+      "2026-11-23T10:15:30",          // no offset
+      "2026-11-23T10:15:30.Z",        // empty fraction
+      "2026-11-23T10:15:30.1234567890Z",
+      "2026-13-01T00:00:00Z",
+      "2026-02-29T00:00:00Z",         // not a leap year
+      "2026-04-31T00:00:00Z",
+      "2026-11-23T24:00:00Z",
+      "2026-11-23T10:60:00Z",
+      "2026-11-23T10:15:61Z",
+      "2026-11-23T10:15:30+0100",
+      "2026-11-23T10:15:30+24:00",
+      "2026-11-23T10:15:30Zjunk",
+      "2026/11/23T10:15:30Z",
+      "20261123T101530Z",
+      " 2026-11-23T10:15:30Z",
+  };
+  for (const char* s : bad) {
+    int64_t ms;
+    EXPECT_FALSE(flow::parseRfc3339(s, ms)) << s;
+  }
+}
+
+TEST(RuntimeTime, EpochSeconds) {
+  int64_t ms = 0;
+  ASSERT_TRUE(flow::epochSecondsToMs(1607497475.000, ms));
+  EXPECT_EQ(ms, 1607497475000);
+  ASSERT_TRUE(flow::epochSecondsToMs(1428537600.123, ms));
+  EXPECT_EQ(ms, 1428537600123);
+  ASSERT_TRUE(flow::epochSecondsToMs(-1.5, ms));
+  EXPECT_EQ(ms, -1500);
+  EXPECT_FALSE(flow::epochSecondsToMs(std::nan(""), ms));
+  EXPECT_FALSE(flow::epochSecondsToMs(1e300, ms));
+}
+
+TEST(RuntimeTime, FormatAndParseAgreeEverywhere) {
+  std::mt19937_64 rng(3);
+  std::uniform_int_distribution<int64_t> dist(flow::kMinTimestampMs, flow::kMaxTimestampMs);
+  for (int i = 0; i < 20000; ++i) {
+    int64_t ms = dist(rng);
+    char buf[24];
+    ASSERT_EQ(flow::formatRfc3339(ms, buf), 24u);
+    int64_t back = 0;
+    ASSERT_TRUE(flow::parseRfc3339(std::string_view(buf, 24), back)) << std::string_view(buf, 24);
+    ASSERT_EQ(back, ms);
+  }
+}
+
+// Independent check of the calendar against libc's timegm.
+TEST(RuntimeTime, DaysFromCivilMatchesTimegm) {
+  for (int y = 1900; y <= 2100; y += 7) {
+    for (unsigned m = 1; m <= 12; ++m) {
+      tm t{};
+      t.tm_year = y - 1900;
+      t.tm_mon = static_cast<int>(m) - 1;
+      t.tm_mday = 28;
+      EXPECT_EQ(flow::daysFromCivil(y, m, 28) * 86400, static_cast<int64_t>(timegm(&t))) << y << "-" << m;
+    }
+  }
+}
+
+}  // namespace
