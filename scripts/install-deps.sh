@@ -13,6 +13,8 @@ packages=(
   # tests: GoogleTest, lit and FileCheck, libFuzzer's runtime, Graphviz to render DOT
   googletest libgtest-dev libgmock-dev libbenchmark-dev llvm-14-tools libclang-rt-14-dev graphviz
   python3
+  # flowc run tests drive the benchmark peers (Python, Node.js) as real bootstraps
+  nodejs
 )
 
 missing=()
