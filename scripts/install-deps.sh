@@ -15,6 +15,11 @@ packages=(
   python3
   # flowc run tests drive the benchmark peers (Python, Node.js) as real bootstraps
   nodejs
+  # flowc build: handlers for arm64 (cross libs), llvm-ar/llvm-strip, the zip
+  # writer, SHA-256 for the build cache, the simdjson source package (dpkg-dev),
+  # qemu-aarch64 to run arm64 handlers in tests, PyYAML to read templates back
+  llvm-14 libstdc++-12-dev-arm64-cross libc6-dev-arm64-cross libzip-dev libssl-dev
+  dpkg-dev qemu-user python3-yaml
 )
 
 missing=()
@@ -29,3 +34,8 @@ if ((${#missing[@]})); then
 else
   echo "install-deps: all packages present"
 fi
+
+# Handlers are static and Debian ships simdjson only as a shared library: take
+# the amalgamation from Debian's source package (the CMake configure step runs
+# this too; it does nothing when the copy is current).
+bash "$(dirname "$0")/fetch-simdjson.sh"
