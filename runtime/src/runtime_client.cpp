@@ -451,30 +451,22 @@ void RuntimeClient::errorBody(std::string_view errorType, std::string_view messa
 
 bool RuntimeClient::postError(std::string_view requestId, std::string_view errorType, std::string_view message,
                               HttpAnswer& answer, std::string& error) {
-  errorBody(errorType, message);
-  out_.clear();
-  out_ += "POST ";
-  out_ += kApi;
-  out_ += "/invocation/";
-  out_ += requestId;
-  out_ += "/error HTTP/1.1\r\nHost: ";
-  out_ += endpoint_.hostPort;
-  out_ += "\r\nUser-Agent: flowc-runtime\r\nContent-Type: application/vnd.aws.lambda.error+json\r\n";
-  out_ += "Lambda-Runtime-Function-Error-Type: ";
-  out_ += errorType;
-  out_ += "\r\nContent-Length: ";
-  out_ += std::to_string(errJson_.size());
-  out_ += "\r\n\r\n";
-  return request(out_, errJson_, answer, error);
+  return postErrorTo("/invocation/" + std::string(requestId) + "/error", errorType, message, answer, error);
 }
 
 bool RuntimeClient::postInitError(std::string_view errorType, std::string_view message, HttpAnswer& answer,
                                   std::string& error) {
+  return postErrorTo("/init/error", errorType, message, answer, error);
+}
+
+bool RuntimeClient::postErrorTo(std::string_view path, std::string_view errorType, std::string_view message,
+                                HttpAnswer& answer, std::string& error) {
   errorBody(errorType, message);
   out_.clear();
   out_ += "POST ";
   out_ += kApi;
-  out_ += "/init/error HTTP/1.1\r\nHost: ";
+  out_ += path;
+  out_ += " HTTP/1.1\r\nHost: ";
   out_ += endpoint_.hostPort;
   out_ += "\r\nUser-Agent: flowc-runtime\r\nContent-Type: application/vnd.aws.lambda.error+json\r\n";
   out_ += "Lambda-Runtime-Function-Error-Type: ";

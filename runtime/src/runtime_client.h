@@ -72,6 +72,9 @@ class RuntimeClient {
   bool readExact(char* dst, size_t n, std::string& error, bool& retryable);
   bool readLine(std::string& line, std::string& error, bool& retryable);
   void errorBody(std::string_view errorType, std::string_view message);
+  // POST an error document to kApi + path (`/invocation/<id>/error`, `/init/error`).
+  bool postErrorTo(std::string_view path, std::string_view errorType, std::string_view message,
+                   HttpAnswer& answer, std::string& error);
 
   Endpoint endpoint_;
   int fd_ = -1;
