@@ -97,7 +97,10 @@ std::optional<std::string> LocalLambda::open() {
   server_.setObserver([this](const RuntimeCall& call) {
     if (!child_) return;
     drain(false);
-    if (call.kind == RuntimeCall::NextRequested && !initDone_) initOutputEnd_ = out_.size();
+    // Only the FIRST /next ends the init output: when the machine is busy the
+    // runtime may answer the first event and ask for the next one before
+    // invoke() looks, and that second /next must not swallow the event's lines.
+    if (call.kind == RuntimeCall::NextRequested && !initDone_ && !initOutputEnd_) initOutputEnd_ = out_.size();
   });
   serverStarted_ = true;
   return std::nullopt;
