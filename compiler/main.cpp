@@ -7,12 +7,14 @@
 #include <csignal>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "codegen/codegen.h"
 #include "diagnostics/diagnostics.h"
 #include "driver/frontend.h"
 #include "graph/graph.h"
@@ -31,6 +33,7 @@ const char* kUsage =
     "  check FILE.flow                     check the program; print its diagnostics\n"
     "  graph FILE.flow [--format text|dot|json] [--stage logical|optimized|physical] [-o OUT]\n"
     "                                      print the dataflow graph\n"
+    "  emit-cpp FILE.flow [-o OUT.cpp]     print the C++ translation unit of the function's handler\n"
     "\n"
     "options:\n"
     "  --diagnostics=text|json             how errors and warnings are printed (stderr)\n"
@@ -100,12 +103,14 @@ CommandLine parseCommandLine(const std::vector<std::string>& args) {
     }
   }
   if (cl.command.empty()) throw UsageError{"no command given"};
-  if (cl.command != "check" && cl.command != "graph")
+  if (cl.command != "check" && cl.command != "graph" && cl.command != "emit-cpp")
     throw UsageError{fmt::format("unknown command '{}'", cl.command)};
   if (cl.file.empty()) throw UsageError{fmt::format("'{}' needs a .flow file", cl.command)};
   if (cl.command == "check" && (!cl.output.empty() || formatGiven || stageGiven))
     throw UsageError{fmt::format("'check' takes no {}; it only prints diagnostics",
                                  !cl.output.empty() ? "output file" : formatGiven ? "--format" : "--stage")};
+  if (cl.command == "emit-cpp" && (formatGiven || stageGiven))
+    throw UsageError{fmt::format("'emit-cpp' takes no {}", formatGiven ? "--format" : "--stage")};
   return cl;
 }
 
@@ -132,6 +137,19 @@ int writeOutput(const CommandLine& cl, const std::string& text) {
   return kExitOk;
 }
 
+// emit-cpp: the handler's C++ (codegen/). What the back end cannot generate
+// yet is reported with the front end's own diagnostics, in one list.
+flowc::codegen::GeneratedUnit emitCpp(const CommandLine& cl, flowc::driver::FrontEnd& fe) {
+  using namespace flowc;
+  codegen::EmitOptions options;
+  options.source = fe.file.get();
+  // The file's name, not its path: the output is the same wherever it is built.
+  std::string name = std::filesystem::path(cl.file).filename().string();
+  codegen::GeneratedUnit unit = codegen::emitHandler(fe.plan, fe.catalog, fe.program, fe.diags, name, options);
+  fe.diags.sortByPosition();
+  return unit;
+}
+
 int run(const CommandLine& cl) {
   using namespace flowc;
   auto fe = driver::runFrontEnd(cl.file);
@@ -139,6 +157,8 @@ int run(const CommandLine& cl) {
     std::cerr << "flowc: error: " << fe->ioMessage << '\n';
     return kExitIo;
   }
+  codegen::GeneratedUnit unit;
+  if (cl.command == "emit-cpp" && !fe->diags.hasErrors()) unit = emitCpp(cl, *fe);
   if (cl.jsonDiagnostics) {
     printDiagnosticsJson(*fe->file, fe->diags, std::cerr);
   } else {
@@ -146,6 +166,7 @@ int run(const CommandLine& cl) {
   }
   if (fe->diags.hasErrors()) return kExitProgramErrors;
   if (cl.command == "check") return kExitOk;
+  if (cl.command == "emit-cpp") return writeOutput(cl, unit.cpp);
 
   graph::Stage stage = cl.stage == "physical"    ? graph::Stage::Physical
                        : cl.stage == "optimized" ? graph::Stage::Optimized
