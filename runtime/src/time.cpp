@@ -30,6 +30,9 @@ bool digits(std::string_view s, size_t pos, size_t count, int& value) {
   return true;
 }
 
+
+}  // namespace
+
 void civilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -42,8 +45,6 @@ void civilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   m = mp < 10 ? mp + 3 : mp - 9;
   if (m <= 2) ++y;
 }
-
-}  // namespace
 
 int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;

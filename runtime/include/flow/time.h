@@ -33,6 +33,8 @@ size_t formatRfc3339(int64_t epochMs, char out[24]);
 
 // Days since 1970-01-01 of a proleptic Gregorian date (month 1–12).
 int64_t daysFromCivil(int64_t year, unsigned month, unsigned day);
+// The inverse: the civil date of a count of days since 1970-01-01.
+void civilFromDays(int64_t days, int64_t& year, unsigned& month, unsigned& day);
 
 // Wall-clock milliseconds since the epoch (CLOCK_REALTIME).
 int64_t nowEpochMs();
