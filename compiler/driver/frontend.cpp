@@ -1,43 +1,23 @@
 #include "driver/frontend.h"
 
-#include <fmt/format.h>
-
-#include <cerrno>
-#include <cstring>
+#include <chrono>
 #include <filesystem>
-#include <fstream>
+
+#include "support/read_file.h"
 
 namespace flowc::driver {
 
-namespace {
-
-// Reads at most limit + 1 bytes, so that a huge (or endless, like /dev/zero)
-// input is refused without being read whole.
-bool readBounded(const std::string& path, size_t limit, std::string& out, std::string& error) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    error = fmt::format("cannot read '{}': it is a directory", path);
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = fmt::format("cannot read '{}': {}", path, std::strerror(errno));
-    return false;
-  }
-  out.resize(limit + 1);
-  in.read(out.data(), static_cast<std::streamsize>(out.size()));
-  out.resize(static_cast<size_t>(in.gcount()));
-  if (in.bad()) {
-    error = fmt::format("cannot read '{}': {}", path, std::strerror(errno));
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 std::unique_ptr<FrontEnd> runFrontEnd(const std::string& path, const FrontEndOptions& options) {
   auto fe = std::make_unique<FrontEnd>();
+  auto start = std::chrono::steady_clock::now();
+  struct Elapsed {  // records the time however the function returns
+    FrontEnd& fe;
+    std::chrono::steady_clock::time_point start;
+    ~Elapsed() {
+      fe.frontEndMs =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    }
+  } elapsed{*fe, start};
   std::string text;
   if (!readBounded(path, options.limits.maxFileBytes, text, fe->ioMessage)) {
     fe->ioError = true;

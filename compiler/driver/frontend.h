@@ -24,6 +24,7 @@ struct FrontEnd {
   bool ioError = false;       // the file could not be read (exit 3)
   std::string ioMessage;
   bool planned = false;       // the plan is complete (no errors)
+  double frontEndMs = 0;      // read, parse, analyze, plan (flowc build --timings)
 };
 
 struct FrontEndOptions {

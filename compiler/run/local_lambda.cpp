@@ -150,7 +150,9 @@ std::optional<std::string> LocalLambda::startRuntime() {
   options.workingDirectory = config_.taskRoot;
   server_.resetSandbox();
   spawnedAt_ = Clock::now();
-  if (auto e = child->start({config_.bootstrap}, options, false, true, true))
+  std::vector<std::string> argv = config_.launcher;
+  argv.push_back(config_.bootstrap);
+  if (auto e = child->start(argv, options, false, true, true))
     return fmt::format("could not start '{}': {}", config_.bootstrap, *e);
   child_ = std::move(child);
   ++coldStarts_;

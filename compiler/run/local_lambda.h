@@ -25,6 +25,9 @@ namespace flowc::run {
 
 struct LambdaConfig {
   std::string bootstrap;  // the executable (the zip's `bootstrap`)
+  // Run the bootstrap through this argv prefix, e.g. {"qemu-aarch64"} for an
+  // arm64 bootstrap on an x86_64 machine without binfmt_misc.
+  std::vector<std::string> launcher;
   std::string taskRoot;   // LAMBDA_TASK_ROOT and the cwd; empty: the bootstrap's directory
   std::string functionName = "flow-function";
   std::string functionVersion = "$LATEST";

@@ -37,6 +37,9 @@ class JsonWriter {
   JsonWriter& value(double v);
   JsonWriter& value(bool v);
   JsonWriter& null();
+  // A value that already is JSON text (the caller has validated it), such
+  // as a handler's response embedded in `flowc run --output json`.
+  JsonWriter& raw(std::string_view json);
 
   const std::string& str() const { return out_; }
 

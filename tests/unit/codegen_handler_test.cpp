@@ -87,11 +87,8 @@ class HandlerTest : public testing::Test {
     run::LambdaConfig config;
     config.bootstrap = r.bootstrapPath;
     if (arch == Arch::Arm64) {
-      // No binfmt_misc here: a launcher runs the arm64 ELF under qemu-user.
-      std::string launcher = (src / "bootstrap-qemu").string();
-      std::ofstream(launcher) << "#!/bin/sh\nexec qemu-aarch64 '" << r.bootstrapPath << "'\n";
-      fs::permissions(launcher, fs::perms::owner_all);
-      config.bootstrap = launcher;
+      // No binfmt_misc here: qemu-user runs the arm64 ELF.
+      config.launcher = {"qemu-aarch64"};
       config.taskRoot = src.string();
     }
     config.functionName = "codegen-test";
