@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "flow/http_text.h"  // shared with the handler's Runtime API client
 #include "support/json_writer.h"
 
 namespace flowc::run {
@@ -23,23 +24,6 @@ namespace flowc::run {
 namespace {
 
 constexpr std::string_view kPrefix = "/2018-06-01/runtime/";
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 const char* reason(int status) {
   switch (status) {
@@ -331,38 +315,30 @@ bool RuntimeApiServer::parseHead(Connection& c) {
   c.closeAfter = version == "HTTP/1.0";
   bool haveLength = false;
   size_t pos = lineEnd == std::string_view::npos ? head.size() : lineEnd + 2;
-  while (!bad && pos < head.size()) {
-    size_t e = head.find("\r\n", pos);
-    if (e == std::string_view::npos) e = head.size();
-    std::string_view h = head.substr(pos, e - pos);
-    pos = e + 2;
-    size_t colon = h.find(':');
-    if (colon == std::string_view::npos || colon == 0) {
+  std::string_view h;
+  while (!bad && flow::http::nextHeaderLine(head, pos, h)) {
+    flow::http::HeaderField field;
+    if (!flow::http::splitHeaderField(h, field)) {
       bad = true;
       break;
     }
-    std::string_view name = h.substr(0, colon), value = trim(h.substr(colon + 1));
-    if (iequals(name, "content-length")) {
-      if (value.empty() || value.size() > 18 || haveLength) {
+    using flow::http::equalsIgnoreCase;
+    std::string_view name = field.name, value = field.value;
+    if (equalsIgnoreCase(name, "content-length")) {
+      if (haveLength || !flow::http::parseContentLength(value, c.contentLength)) {
         bad = true;
         break;
       }
-      size_t v = 0;
-      for (char ch : value) {
-        if (ch < '0' || ch > '9') bad = true;
-        v = v * 10 + static_cast<size_t>(ch - '0');
-      }
-      c.contentLength = v;
       haveLength = true;
-    } else if (iequals(name, "transfer-encoding")) {
-      if (iequals(value, "chunked")) c.chunked = true;
+    } else if (equalsIgnoreCase(name, "transfer-encoding")) {
+      if (equalsIgnoreCase(value, "chunked")) c.chunked = true;
       else bad = true;
-    } else if (iequals(name, "connection")) {
-      if (iequals(value, "close")) c.closeAfter = true;
-      if (iequals(value, "keep-alive")) c.closeAfter = false;
-    } else if (iequals(name, "expect")) {
-      c.expectContinue = iequals(value, "100-continue");
-    } else if (iequals(name, "lambda-runtime-function-error-type")) {
+    } else if (equalsIgnoreCase(name, "connection")) {
+      if (equalsIgnoreCase(value, "close")) c.closeAfter = true;
+      if (equalsIgnoreCase(value, "keep-alive")) c.closeAfter = false;
+    } else if (equalsIgnoreCase(name, "expect")) {
+      c.expectContinue = equalsIgnoreCase(value, "100-continue");
+    } else if (equalsIgnoreCase(name, "lambda-runtime-function-error-type")) {
       c.errorType = std::string(value.substr(0, 1024));
     }
   }
@@ -420,15 +396,7 @@ bool RuntimeApiServer::consumeBody(Connection& c) {
         return false;
       }
       size_t size = 0;
-      size_t i = 0;
-      for (; i < e; ++i) {
-        char ch = c.in[i];
-        int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
-        if (d < 0) break;
-        if (size > (SIZE_MAX >> 8)) break;
-        size = size * 16 + static_cast<size_t>(d);
-      }
-      if (i == 0) {
+      if (!flow::http::parseChunkSize(std::string_view(c.in).substr(0, e), size)) {
         c.closeAfter = true;
         c.haveHead = false;
         respondError(c, 400, "InvalidRequest", "malformed chunked body");

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <string>
 
+#include "flow/arena.h"
 #include "flow/base64.h"
 #include "flow/events.h"
 #include "flow/time.h"
@@ -36,49 +37,6 @@ std::string_view sourceKindName(SourceKind kind) {
 }
 
 namespace {
-
-// Bump allocator for one invocation. reset() keeps the memory; when the last
-// invocation needed more than one block, the blocks are merged into one so
-// the next invocation of that size allocates nothing.
-class Arena {
- public:
-  char* allocate(size_t n) {
-    if (blocks_.empty() || used_ + n > blocks_.back().size) {
-      size_t size = std::max<size_t>(n, blocks_.empty() ? 64 * 1024 : blocks_.back().size * 2);
-      blocks_.push_back({std::make_unique<char[]>(size), size});
-      used_ = 0;
-      total_ += size;
-    }
-    char* p = blocks_.back().data.get() + used_;
-    used_ += n;
-    return p;
-  }
-  // A copy of `s` followed by kPayloadPadding zero bytes.
-  std::string_view copyPadded(std::string_view s) {
-    char* p = allocate(s.size() + kPayloadPadding);
-    if (!s.empty()) std::memcpy(p, s.data(), s.size());
-    std::memset(p + s.size(), 0, kPayloadPadding);
-    return {p, s.size()};
-  }
-  void reset() {
-    if (blocks_.size() > 1) {
-      size_t total = total_;
-      blocks_.clear();
-      blocks_.push_back({std::make_unique<char[]>(total), total});
-    }
-    used_ = 0;
-    total_ = blocks_.empty() ? 0 : blocks_.back().size;
-  }
-
- private:
-  struct Block {
-    std::unique_ptr<char[]> data;
-    size_t size;
-  };
-  std::vector<Block> blocks_;
-  size_t used_ = 0;
-  size_t total_ = 0;
-};
 
 // What an event looks like, for error messages ("got an SQS event").
 std::string describeEvent(std::string_view body) {
@@ -152,7 +110,7 @@ std::string_view trimRight(std::string_view s) {
 struct EventDecoder::Impl {
   od::parser parser;      // the event
   od::parser subParser;   // an http body, a DynamoDB record
-  Arena arena;
+  Arena arena{64 * 1024};  // payload copies for one invocation
   std::string error;      // what went wrong (without the "expected …" prefix)
   std::string_view body;
   SourceKind kind = SourceKind::Kinesis;
@@ -297,7 +255,7 @@ bool EventDecoder::Impl::decodeSqsRecord(od::object rec, size_t index, Record& o
     } else if (key == "body") {
       std::string_view body;
       if (field.value().get_string().get(body) != simdjson::SUCCESS) return failAt(index, "'body' is not a string");
-      out.payload = arena.copyPadded(body);
+      out.payload = arena.copyPadded(body, kPayloadPadding);
       out.received = out.payload;
       sawBody = true;
     } else if (key == "attributes") {
@@ -393,7 +351,7 @@ bool EventDecoder::Impl::decodeDynamoRecord(od::object rec, size_t index, Record
         return failAt(index, "'dynamodb.SequenceNumber' is not a string");
       }
       // Views from subParser's string buffer would die with the next record.
-      out.id = arena.copyPadded(seq);
+      out.id = arena.copyPadded(seq, kPayloadPadding);
       sawSeq = true;
     } else if (key == "ApproximateCreationDateTime") {
       double secs;
@@ -536,7 +494,7 @@ bool EventDecoder::Impl::decodeKafka(od::object root, Batch& batch) {
             if (!out.decodeError.empty()) out.payload = {};
           }
           std::string id = std::string(out.topic) + "-" + std::to_string(out.partition) + ":" + std::to_string(out.offset);
-          out.id = arena.copyPadded(id);
+          out.id = arena.copyPadded(id, kPayloadPadding);
           ++index;
         }
       }
@@ -638,7 +596,7 @@ bool EventDecoder::Impl::decodeHttp(od::object root, PayloadFormat format, Batch
       return true;
     }
   } else {
-    bytes = arena.copyPadded(bodyText);
+    bytes = arena.copyPadded(bodyText, kPayloadPadding);
   }
   auto add = [&](std::string_view payload) {
     Record& rec = batch.records.emplace_back();

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "flow/http_text.h"
 #include "flow/json_writer.h"
 #include "flow/runtime.h"
 
@@ -18,23 +19,6 @@ namespace flow::detail {
 namespace {
 
 constexpr std::string_view kApi = "/2018-06-01/runtime";
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::string errnoText(int e) { return std::strerror(e); }
 
@@ -88,9 +72,68 @@ bool parseEndpoint(std::string_view hostPort, Endpoint& endpoint, std::string& e
   return false;
 }
 
+bool parseAnswerHead(std::string_view head, AnswerHead& parsed, std::string& error) {
+  parsed = AnswerHead{};
+  size_t pos = 0;
+  std::string_view status;
+  http::nextHeaderLine(head, pos, status);
+  // HTTP/1.x SP 3DIGIT [SP reason]
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (status.size() < 12 || status.substr(0, 7) != "HTTP/1." || !digit(status[7]) || status[8] != ' ') {
+    error = "Runtime API answer is not HTTP/1.x: '" + std::string(status.substr(0, 40)) + "'";
+    return false;
+  }
+  if (!digit(status[9]) || !digit(status[10]) || !digit(status[11]) || status[9] == '0' ||
+      (status.size() > 12 && status[12] != ' ')) {
+    error = "Runtime API answer has a bad status line";
+    return false;
+  }
+  parsed.status = (status[9] - '0') * 100 + (status[10] - '0') * 10 + (status[11] - '0');
+  parsed.closeAfter = status[7] == '0';  // HTTP/1.0 closes unless told otherwise
+  std::string_view line;
+  while (http::nextHeaderLine(head, pos, line)) {
+    // A bare CR or LF inside a line (RFC 9112 §2.2) would end up in a
+    // header value, and from there in a path or _X_AMZN_TRACE_ID.
+    if (line.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+      error = "Runtime API answer has a header line with a bare CR, LF or NUL";
+      return false;
+    }
+    http::HeaderField field;
+    if (!http::splitHeaderField(line, field)) continue;
+    std::string_view name = http::trimOws(field.name), value = field.value;
+    if (http::equalsIgnoreCase(name, "content-length")) {
+      if (!http::parseContentLength(value, parsed.length)) {
+        error = "Runtime API answer has a bad Content-Length";
+        return false;
+      }
+      parsed.haveLength = true;
+    } else if (http::equalsIgnoreCase(name, "transfer-encoding")) {
+      parsed.chunked = value.find("chunked") != std::string_view::npos;
+    } else if (http::equalsIgnoreCase(name, "connection")) {
+      if (http::equalsIgnoreCase(value, "close")) parsed.closeAfter = true;
+      if (http::equalsIgnoreCase(value, "keep-alive")) parsed.closeAfter = false;
+    } else if (http::equalsIgnoreCase(name, "lambda-runtime-aws-request-id")) {
+      parsed.requestId = value;
+    } else if (http::equalsIgnoreCase(name, "lambda-runtime-deadline-ms")) {
+      parsed.deadlineMs = value;
+    } else if (http::equalsIgnoreCase(name, "lambda-runtime-invoked-function-arn")) {
+      parsed.functionArn = value;
+    } else if (http::equalsIgnoreCase(name, "lambda-runtime-trace-id")) {
+      parsed.traceId = value;
+    }
+  }
+  return true;
+}
+
 RuntimeClient::RuntimeClient(Endpoint endpoint) : endpoint_(std::move(endpoint)) { rbuf_.resize(kMaxHeaderBytes + 4096); }
 
 RuntimeClient::~RuntimeClient() { disconnect(); }
+
+void RuntimeClient::adoptConnection(int fd) {
+  disconnect();
+  fd_ = fd;
+  ++connections_;
+}
 
 void RuntimeClient::disconnect() {
   if (fd_ >= 0) ::close(fd_);
@@ -174,6 +217,14 @@ long RuntimeClient::fill(std::string& error) {
   }
 }
 
+bool RuntimeClient::fillMore(std::string& error, bool& retryable) {
+  long r = fill(error);
+  if (r > 0) return true;
+  retryable = r == 0;  // EOF or reset: the server closed the connection
+  if (r == 0 && error.empty()) error = "the Runtime API closed the connection";
+  return false;
+}
+
 bool RuntimeClient::readExact(char* dst, size_t n, std::string& error, bool& retryable) {
   size_t have = std::min(n, rlen_ - rpos_);
   if (dst != nullptr && have > 0) std::memcpy(dst, rbuf_.data() + rpos_, have);
@@ -192,12 +243,7 @@ bool RuntimeClient::readExact(char* dst, size_t n, std::string& error, bool& ret
       done += static_cast<size_t>(r);
       continue;
     }
-    long r = fill(error);
-    if (r <= 0) {
-      retryable = r == 0;
-      if (r == 0 && error.empty()) error = "the Runtime API closed the connection";
-      return false;
-    }
+    if (!fillMore(error, retryable)) return false;
     size_t take = std::min(n - done, rlen_ - rpos_);
     if (dst != nullptr) std::memcpy(dst + done, rbuf_.data() + rpos_, take);
     rpos_ += take;
@@ -224,12 +270,7 @@ bool RuntimeClient::readLine(std::string& line, std::string& error, bool& retrya
       error = "Runtime API sent an overlong chunk line";
       return false;
     }
-    long r = fill(error);
-    if (r <= 0) {
-      retryable = r == 0;
-      if (r == 0 && error.empty()) error = "the Runtime API closed the connection";
-      return false;
-    }
+    if (!fillMore(error, retryable)) return false;
   }
 }
 
@@ -248,71 +289,25 @@ bool RuntimeClient::readHead(HttpAnswer& answer, std::string& error, bool& retry
       error = "Runtime API answer headers exceed " + std::to_string(kMaxHeaderBytes) + " bytes";
       return false;
     }
-    long r = fill(error);
-    if (r <= 0) {
-      retryable = r == 0;
-      if (r == 0 && error.empty()) error = "the Runtime API closed the connection";
-      return false;
-    }
+    if (!fillMore(error, retryable)) return false;
   }
-  // Status line: HTTP/1.x SP 3DIGIT SP reason
-  std::string_view head = head_;
-  size_t eol = head.find("\r\n");
-  std::string_view status = head.substr(0, eol);
-  if (status.size() < 12 || status.substr(0, 7) != "HTTP/1." || status[8] != ' ') {
-    error = "Runtime API answer is not HTTP/1.x: '" + std::string(status.substr(0, 40)) + "'";
-    return false;
-  }
-  int code = 0;
-  auto r = std::from_chars(status.data() + 9, status.data() + 12, code);
-  if (r.ec != std::errc() || r.ptr != status.data() + 12) {
-    error = "Runtime API answer has a bad status line";
-    return false;
-  }
-  answer.status = code;
-  closeAfter_ = status[7] == '0';  // HTTP/1.0 closes unless told otherwise
+  if (!parseAnswerHead(head_, parsed_, error)) return false;
+  answer.status = parsed_.status;
+  answer.requestId = parsed_.requestId;
+  answer.deadlineMs = parsed_.deadlineMs;
+  answer.functionArn = parsed_.functionArn;
+  answer.traceId = parsed_.traceId;
+  closeAfter_ = parsed_.closeAfter;
   return true;
 }
 
 bool RuntimeClient::readBody(HttpAnswer& answer, std::string& error, bool& retryable) {
-  std::string_view head = head_;
-  bool chunked = false, haveLength = false;
-  size_t length = 0;
-  size_t pos = head.find("\r\n") + 2;
-  while (pos < head.size()) {
-    size_t eol = head.find("\r\n", pos);
-    if (eol == std::string_view::npos) eol = head.size();
-    std::string_view line = head.substr(pos, eol - pos);
-    pos = eol + 2;
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::string_view name = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
-    if (equalsIgnoreCase(name, "content-length")) {
-      auto r = std::from_chars(value.data(), value.data() + value.size(), length);
-      if (r.ec != std::errc() || r.ptr != value.data() + value.size()) {
-        error = "Runtime API answer has a bad Content-Length";
-        return false;
-      }
-      haveLength = true;
-    } else if (equalsIgnoreCase(name, "transfer-encoding")) {
-      chunked = value.find("chunked") != std::string_view::npos;
-    } else if (equalsIgnoreCase(name, "connection")) {
-      if (equalsIgnoreCase(value, "close")) closeAfter_ = true;
-      if (equalsIgnoreCase(value, "keep-alive")) closeAfter_ = false;
-    } else if (equalsIgnoreCase(name, "lambda-runtime-aws-request-id")) {
-      answer.requestId = value;
-    } else if (equalsIgnoreCase(name, "lambda-runtime-deadline-ms")) {
-      answer.deadlineMs = value;
-    } else if (equalsIgnoreCase(name, "lambda-runtime-invoked-function-arn")) {
-      answer.functionArn = value;
-    } else if (equalsIgnoreCase(name, "lambda-runtime-trace-id")) {
-      answer.traceId = value;
-    }
-  }
+  bool chunked = parsed_.chunked, haveLength = parsed_.haveLength;
+  size_t length = parsed_.length;
 
   size_t total = 0;
   auto store = [&](size_t n) -> bool {  // reads n more body bytes, keeping or dropping them
-    if (total + n > kMaxDrainBytes) {
+    if (n > kMaxDrainBytes - total) {  // (total + n could wrap)
       error = "Runtime API answer body exceeds " + std::to_string(kMaxDrainBytes) + " bytes";
       return false;
     }
@@ -333,8 +328,7 @@ bool RuntimeClient::readBody(HttpAnswer& answer, std::string& error, bool& retry
     for (;;) {
       if (!readLine(line, error, retryable)) return false;
       size_t size = 0;
-      auto r = std::from_chars(line.data(), line.data() + line.size(), size, 16);
-      if (r.ec != std::errc()) {
+      if (!http::parseChunkSize(line, size)) {
         error = "Runtime API answer has a bad chunk size";
         return false;
       }

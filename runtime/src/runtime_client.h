@@ -42,6 +42,23 @@ struct HttpAnswer {
   std::string_view requestId, deadlineMs, functionArn, traceId;
 };
 
+// An answer's status line and header fields, parsed without any I/O (so the
+// framing decisions can be unit-tested and fuzzed without a socket).
+struct AnswerHead {
+  int status = 0;           // 100–999
+  bool closeAfter = false;  // HTTP/1.0 without keep-alive, or Connection: close
+  bool chunked = false;     // Transfer-Encoding names chunked
+  bool haveLength = false;
+  size_t length = 0;        // Content-Length (below 10^18)
+  std::string_view requestId, deadlineMs, functionArn, traceId;  // views into `head`
+};
+
+// `head`: the status line and the header lines, each ending in CRLF, without
+// the blank line that ends the head. False with `error` set when the status
+// line is not HTTP/1.x, a header line holds a bare CR, LF or NUL, or a
+// Content-Length is malformed; header lines without a ':' are ignored.
+bool parseAnswerHead(std::string_view head, AnswerHead& parsed, std::string& error);
+
 class RuntimeClient {
  public:
   explicit RuntimeClient(Endpoint endpoint);
@@ -59,6 +76,11 @@ class RuntimeClient {
 
   int connectionsOpened() const { return connections_; }
 
+  // Makes an already connected stream socket the connection (the client
+  // owns it from now on): the fuzzer and tests feed answers through one end
+  // of a socketpair. A later reconnect still goes to the endpoint.
+  void adoptConnection(int fd);
+
  private:
   bool request(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error);
   bool attempt(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error, bool& retryable);
@@ -67,7 +89,9 @@ class RuntimeClient {
   bool sendAll(std::string_view head, std::string_view body, std::string& error);
   // Fills the read buffer; returns bytes read, 0 on EOF, -1 on error.
   long fill(std::string& error);
-  bool readHead(HttpAnswer& answer, std::string& error, bool& retryable);
+  // fill() that must bring bytes: false with `error` (and `retryable` for EOF) otherwise.
+  bool fillMore(std::string& error, bool& retryable);
+  bool readHead(HttpAnswer& answer, std::string& error, bool& retryable);  // into head_ and parsed_
   bool readBody(HttpAnswer& answer, std::string& error, bool& retryable);
   bool readExact(char* dst, size_t n, std::string& error, bool& retryable);
   bool readLine(std::string& line, std::string& error, bool& retryable);
@@ -83,6 +107,7 @@ class RuntimeClient {
   std::vector<char> rbuf_;
   size_t rpos_ = 0, rlen_ = 0;
   std::string head_;       // the answer's status line and headers
+  AnswerHead parsed_;      // head_, parsed (views into head_)
   std::vector<char> body_; // the answer's body + padding
   std::string out_;        // request head being built
   std::string errJson_;    // error request body being built

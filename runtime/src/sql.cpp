@@ -99,37 +99,6 @@ bool floatToInt(double x, int64_t& out) {
   return true;
 }
 
-// ------------------------------------------------------------------ arena
-
-char* Arena::allocate(size_t n) {
-  if (blocks_.empty() || used_ + n > blocks_.back().size) {
-    size_t size = std::max<size_t>(n, blocks_.empty() ? 16 * 1024 : blocks_.back().size * 2);
-    blocks_.push_back({std::make_unique<char[]>(size), size});
-    used_ = 0;
-    total_ += size;
-  }
-  char* p = blocks_.back().data.get() + used_;
-  used_ += n;
-  return p;
-}
-
-std::string_view Arena::copy(std::string_view s) {
-  if (s.empty()) return {};
-  char* p = allocate(s.size());
-  std::memcpy(p, s.data(), s.size());
-  return {p, s.size()};
-}
-
-void Arena::reset() {
-  if (blocks_.size() > 1) {
-    size_t total = total_;
-    blocks_.clear();
-    blocks_.push_back({std::make_unique<char[]>(total), total});
-    total_ = total;
-  }
-  used_ = 0;
-}
-
 // ------------------------------------------------------------------ text of values
 
 std::string_view intText(Arena& arena, int64_t v) {

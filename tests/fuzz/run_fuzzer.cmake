@@ -1,14 +1,25 @@
 # Runs a libFuzzer target for a bounded time on a fresh corpus copied from the
-# seed folders (only .flow files), so a run never writes into the source tree.
+# seed folders (files matching PATTERNS, default *.flow), so a run never
+# writes into the source tree. MAX_LEN (default 8192) bounds an input.
+if(NOT DEFINED PATTERNS)
+  set(PATTERNS *.flow)
+endif()
+if(NOT DEFINED MAX_LEN)
+  set(MAX_LEN 8192)
+endif()
 file(REMOVE_RECURSE ${CORPUS})
 file(MAKE_DIRECTORY ${CORPUS})
 foreach(dir ${SEEDS})
-  file(GLOB_RECURSE seeds ${dir}/*.flow)
+  set(globs)
+  foreach(pattern ${PATTERNS})
+    list(APPEND globs ${dir}/${pattern})
+  endforeach()
+  file(GLOB_RECURSE seeds ${globs})
   foreach(seed ${seeds})
     file(COPY ${seed} DESTINATION ${CORPUS})
   endforeach()
 endforeach()
-set(args -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -max_len=8192
+set(args -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -max_len=${MAX_LEN}
          -print_final_stats=1 -artifact_prefix=${CORPUS}/../)
 if(EXISTS ${DICT})
   list(APPEND args -dict=${DICT})

@@ -1,7 +1,9 @@
 // The Runtime API client and flow::run() against an in-test HTTP server
 // (a thread and real sockets) that behaves and misbehaves: keep-alive,
-// chunked and dribbled answers, a closed connection (once and twice), 500 on
-// next, 413 on a response, an event over the size bound, init failures.
+// chunked and dribbled answers, slow answers, a closed connection (once,
+// twice, in the middle of an answer), 500 on next and on a response, 413 on
+// a response, an event over the size bound, init failures, a chunk size
+// that could wrap.
 // run() is exercised in a forked child, so its exit status is observed the
 // way Lambda observes it; the child's stdout and stderr go to files.
 #include <gtest/gtest.h>
@@ -256,6 +258,17 @@ FakeRuntimeApi::Script serveEvents(std::vector<std::string> events, int response
   };
 }
 
+// The error of a /next that must fail against `api` ("" when it succeeded).
+std::string failedNext(FakeRuntimeApi& api) {
+  flow::detail::Endpoint e;
+  std::string err;
+  if (!flow::detail::parseEndpoint(api.hostPort(), e, err)) return "bad endpoint: " + err;
+  flow::detail::RuntimeClient client(e);
+  flow::detail::HttpAnswer answer;
+  if (client.next(answer, err)) return "";
+  return err;
+}
+
 TEST(RuntimeClient, ParsesEndpoints) {
   flow::detail::Endpoint e;
   std::string err;
@@ -353,13 +366,89 @@ TEST(RuntimeClient, RejectsOversizedHeaders) {
   FakeRuntimeApi api([](const Request&, FakeRuntimeApi::Conn& c) {
     c.send("HTTP/1.1 200 OK\r\nX-Big: " + std::string(70000, 'x') + "\r\nContent-Length: 0\r\n\r\n");
   });
-  flow::detail::Endpoint e;
+  EXPECT_EQ(failedNext(api), "Runtime API answer headers exceed 65536 bytes");
+}
+
+TEST(RuntimeClient, ParsesAnswerHeads) {
+  flow::detail::AnswerHead h;
   std::string err;
-  ASSERT_TRUE(flow::detail::parseEndpoint(api.hostPort(), e, err));
-  flow::detail::RuntimeClient client(e);
+  std::string head = "HTTP/1.1 200 OK\r\ncontent-LENGTH:  12 \r\nLambda-Runtime-Aws-Request-Id: abc\r\n"
+                     "Lambda-Runtime-Trace-Id:\tRoot=1-x;Parent=y\r\nno colon line\r\n";
+  ASSERT_TRUE(flow::detail::parseAnswerHead(head, h, err)) << err;
+  EXPECT_EQ(h.status, 200);
+  EXPECT_TRUE(h.haveLength);
+  EXPECT_EQ(h.length, 12u);
+  EXPECT_FALSE(h.chunked);
+  EXPECT_FALSE(h.closeAfter);
+  EXPECT_EQ(h.requestId, "abc");
+  EXPECT_EQ(h.traceId, "Root=1-x;Parent=y");
+  EXPECT_EQ(h.deadlineMs, "");
+
+  ASSERT_TRUE(flow::detail::parseAnswerHead("HTTP/1.0 413\r\nTransfer-Encoding: chunked\r\n", h, err));
+  EXPECT_EQ(h.status, 413);
+  EXPECT_TRUE(h.closeAfter);  // HTTP/1.0
+  EXPECT_TRUE(h.chunked);
+  ASSERT_TRUE(flow::detail::parseAnswerHead("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n", h, err));
+  EXPECT_FALSE(h.closeAfter);
+  ASSERT_TRUE(flow::detail::parseAnswerHead("HTTP/1.1 202 Accepted\r\nConnection: close\r\n", h, err));
+  EXPECT_TRUE(h.closeAfter);
+
+  struct Bad {
+    std::string head, error;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {"HTTP/2 200 OK\r\n", "Runtime API answer is not HTTP/1.x: 'HTTP/2 200 OK'"},
+           {"HTTP/1.1 20 OK\r\n", "Runtime API answer has a bad status line"},
+           {"HTTP/1.1 -12 OK\r\n", "Runtime API answer has a bad status line"},
+           {"HTTP/1.1 099 OK\r\n", "Runtime API answer has a bad status line"},
+           {"HTTP/1.1 2000 OK\r\n", "Runtime API answer has a bad status line"},
+           {"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n", "Runtime API answer has a bad Content-Length"},
+           {"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n",
+            "Runtime API answer has a bad Content-Length"},
+           {"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: a\nb\r\n",
+            "Runtime API answer has a header line with a bare CR, LF or NUL"},
+       }) {
+    err.clear();
+    EXPECT_FALSE(flow::detail::parseAnswerHead(b.head, h, err)) << b.head;
+    EXPECT_EQ(err, b.error) << b.head;
+  }
+}
+
+// A chunk size of 16 hex digits once wrapped the running body total to a
+// small number and overflowed the body buffer (the seed
+// tests/fuzz/seeds_events/crash-chunk-size-wraps-total.http).
+TEST(RuntimeClient, RefusesAChunkSizeThatCouldWrap) {
+  FakeRuntimeApi api([](const Request&, FakeRuntimeApi::Conn& c) {
+    c.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nLambda-Runtime-Aws-Request-Id: r\r\n\r\n"
+           "1\r\nx\r\nffffffffffffffff\r\n" + std::string(200, 'A') + "\r\n0\r\n\r\n");
+  });
+  EXPECT_EQ(failedNext(api), "Runtime API answer has a bad chunk size");
+}
+
+// The same client over one end of a socketpair (adoptConnection), as the
+// fuzzer drives it: a pipelined second answer is read from the same bytes.
+TEST(RuntimeClient, ReadsAnswersFromAnAdoptedConnection) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  std::string bytes = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nLambda-Runtime-Aws-Request-Id: a\r\n\r\n{}"
+                      "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nLambda-Runtime-Aws-Request-Id: b\r\n\r\n[1]";
+  ASSERT_EQ(::send(fds[1], bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+  ::shutdown(fds[1], SHUT_WR);
+  flow::detail::Endpoint nowhere;  // no address family: a reconnect fails at once
+  nowhere.hostPort = "nowhere";
+  flow::detail::RuntimeClient client(nowhere);
+  client.adoptConnection(fds[0]);
   flow::detail::HttpAnswer answer;
-  EXPECT_FALSE(client.next(answer, err));
-  EXPECT_EQ(err, "Runtime API answer headers exceed 65536 bytes");
+  std::string err;
+  ASSERT_TRUE(client.next(answer, err)) << err;
+  EXPECT_EQ(answer.requestId, "a");
+  EXPECT_EQ(answer.body, "{}");
+  ASSERT_TRUE(client.next(answer, err)) << err;
+  EXPECT_EQ(answer.requestId, "b");
+  EXPECT_EQ(answer.body, "[1]");
+  EXPECT_FALSE(client.next(answer, err));  // EOF, and the reconnect has nowhere to go
+  EXPECT_NE(err.find("lost the connection to the Runtime API at nowhere"), std::string::npos) << err;
+  ::close(fds[1]);
 }
 
 // --- flow::run() in a child process -------------------------------------
@@ -541,6 +630,72 @@ TEST(RuntimeRun, TraceIdIsUnsetWhenAbsent) {
   EXPECT_NE(reqs[1].body.find("\"trace\":\"Root=1-"), std::string::npos);
   EXPECT_NE(reqs[3].body.find("\"trace\":\"\""), std::string::npos) << reqs[3].body;
   EXPECT_NE(reqs[3].body.find("\"deadline\":0"), std::string::npos);
+}
+
+// Lambda's /next blocks until an event arrives (here 1.2 s) and answers may
+// be slow: the runtime waits on the same connection, no timeout, no retry.
+TEST(RuntimeRun, SlowAnswersAreWaitedFor) {
+  std::atomic<int> nexts{0};
+  FakeRuntimeApi api([&](const Request& req, FakeRuntimeApi::Conn& c) {
+    if (req.path == kNext) {
+      if (++nexts == 1) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+        return c.respond(200, "{\"slow\":true}", nextHeaders("s1"));
+      }
+      return c.respond(500, "");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    c.respond(202, "");
+  });
+  auto start = std::chrono::steady_clock::now();
+  ChildResult r = runChild(api.hostPort(), nullptr, echoHandler);
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_GE(took, std::chrono::milliseconds(1500));
+  auto reqs = api.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[1].path, "/2018-06-01/runtime/invocation/s1/response");
+  EXPECT_NE(reqs[1].body.find("\"event\":{\"slow\":true}"), std::string::npos) << reqs[1].body;
+  EXPECT_EQ(r.stdoutText, "line one s1\nline two\n");
+  EXPECT_EQ(api.connections(), 1);
+}
+
+// A connection that closes in the middle of an answer (head sent, body cut
+// short) is a closed connection too: the request is sent again on a new one.
+TEST(RuntimeRun, ConnectionClosedMidAnswerIsRetried) {
+  std::atomic<int> calls{0};
+  FakeRuntimeApi api([&](const Request& req, FakeRuntimeApi::Conn& c) {
+    int n = ++calls;
+    if (n == 1) {
+      c.send("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n" + nextHeaders("cut") + "\r\n{\"partial\":");
+      return c.close();
+    }
+    if (n == 2) return c.respond(200, "{\"whole\":1}", nextHeaders("w"));
+    if (n == 3) return c.respond(202, "");
+    c.respond(500, "");
+  });
+  ChildResult r = runChild(api.hostPort(), nullptr, echoHandler);
+  EXPECT_EQ(r.exitCode, 1);
+  auto reqs = api.requests();
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(reqs[0].path, kNext);
+  EXPECT_EQ(reqs[1].path, kNext);
+  EXPECT_EQ(reqs[2].path, "/2018-06-01/runtime/invocation/w/response");
+  EXPECT_NE(reqs[2].body.find("\"event\":{\"whole\":1}"), std::string::npos) << reqs[2].body;
+  EXPECT_EQ(r.stdoutText, "line one w\nline two\n");  // the cut event was never handled
+  EXPECT_EQ(api.connections(), 2);
+}
+
+// 500 to a response is a container error like 500 on next: the runtime exits.
+TEST(RuntimeRun, Answer500OnResponseExits) {
+  FakeRuntimeApi api(serveEvents({"{}", "{}"}, 500));
+  ChildResult r = runChild(api.hostPort(), nullptr, echoHandler);
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.stderrText.find("the Runtime API answered 500 to the response; exiting"), std::string::npos)
+      << r.stderrText;
+  auto reqs = api.requests();
+  ASSERT_EQ(reqs.size(), 2u);  // no second /next
+  EXPECT_EQ(reqs[1].path, "/2018-06-01/runtime/invocation/req-0/response");
 }
 
 }  // namespace

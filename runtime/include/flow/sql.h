@@ -32,6 +32,8 @@
 #include <string_view>
 #include <vector>
 
+#include "flow/arena.h"
+
 namespace flow::sql {
 
 using Timestamp = int64_t;  // epoch milliseconds, UTC
@@ -136,24 +138,9 @@ bool floatToInt(double x, int64_t& out);
 
 // ------------------------------------------------------------------ arena
 
-// Bump allocator for the strings expressions compute (lower, concat, casts
-// to string…). reset() keeps the memory; after a record that needed more
-// than one block the blocks merge, so records of that size allocate nothing.
-class Arena {
- public:
-  char* allocate(size_t n);
-  std::string_view copy(std::string_view s);
-  void reset();
-
- private:
-  struct Block {
-    std::unique_ptr<char[]> data;
-    size_t size = 0;
-  };
-  std::vector<Block> blocks_;
-  size_t used_ = 0;   // in blocks_.back()
-  size_t total_ = 0;  // sum of block sizes
-};
+// The strings expressions compute (lower, concat, casts to string…) live in
+// an Arena (flow/arena.h) the handler resets once per record.
+using Arena = flow::Arena;
 
 // ------------------------------------------------------------------ text of values
 
