@@ -72,6 +72,7 @@ void Output::begin(const Batch& batch, Reply& reply) {
   counts_.processed = counts_.deadLettered = counts_.retried = counts_.skipped = 0;
   for (auto& n : counts_.recordsOut) n = 0;
   for (Sink& s : sinks_) s.rows.clear();
+  httpErrors_.clear();
   state_ = {};
   stopped_ = false;
 }
@@ -114,6 +115,15 @@ void Output::deadLetter(size_t i, std::string_view reason) {
   out += ",\"id\":";
   appendJsonString(out, rec.id);
   out += "}\n";
+  // An API caller learns which elements of its request were refused, and why.
+  if (batch_->kind == SourceKind::Http) {
+    if (!httpErrors_.empty()) httpErrors_.push_back(',');
+    httpErrors_ += "{\"record\":";
+    httpErrors_ += std::to_string(i);
+    httpErrors_ += ",\"reason\":";
+    appendJsonString(httpErrors_, reason);
+    httpErrors_.push_back('}');
+  }
 }
 
 std::string& Output::beginLogRow(size_t sink) {
@@ -173,10 +183,20 @@ void Output::finish() {
     scratch_.push_back('{');
     bool first = true;
     writeStreams(scratch_, first);
+    if (!httpErrors_.empty()) {
+      scratch_ += first ? "\"_errors\":[" : ",\"_errors\":[";
+      scratch_ += httpErrors_;
+      scratch_.push_back(']');
+    }
     scratch_.push_back('}');
     // `on error retry` is rejected for http at compile time; if a record was
-    // retried anyway the client must not take the answer for a success.
-    body += counts_.retried > 0 ? "{\"statusCode\":500" : "{\"statusCode\":200";
+    // retried anyway the client must not take the answer for a success. A
+    // request none of whose records was accepted is the caller's error (400);
+    // a partly accepted one is a 200 that lists what was refused.
+    bool nothingAccepted = counts_.processed == 0 && counts_.skipped == 0;
+    body += counts_.retried > 0                                ? "{\"statusCode\":500"
+            : counts_.deadLettered > 0 && nothingAccepted ? "{\"statusCode\":400"
+                                                               : "{\"statusCode\":200";
     body += ",\"headers\":{\"content-type\":\"application/json\"},\"body\":";
     appendJsonString(body, scratch_);
     body.push_back('}');

@@ -230,15 +230,49 @@ TEST(RuntimeOutput, HttpResponseEnvelope) {
   out.finish();
   EXPECT_EQ(reply.body,
             "{\"statusCode\":200,\"headers\":{\"content-type\":\"application/json\"},"
-            "\"body\":\"{\\\"accepted\\\":[{\\\"order_id\\\":\\\"o-1\\\",\\\"note\\\":\\\"say \\\\\\\"hi\\\\\\\"\\\"}]}\"}");
-  // The body member is itself the JSON the client receives.
+            "\"body\":\"{\\\"accepted\\\":[{\\\"order_id\\\":\\\"o-1\\\",\\\"note\\\":\\\"say \\\\\\\"hi\\\\\\\"\\\"}],"
+            "\\\"_errors\\\":[{\\\"record\\\":1,\\\"reason\\\":\\\"invalid JSON\\\"}]}\"}");
+  // The body member is itself the JSON the client receives; the refused
+  // element is listed for the caller.
   simdjson::dom::parser parser;
   simdjson::dom::element env = parser.parse(reply.body);
   std::string inner{std::string_view(env["body"])};
-  EXPECT_EQ(inner, "{\"accepted\":[{\"order_id\":\"o-1\",\"note\":\"say \\\"hi\\\"\"}]}");
+  EXPECT_EQ(inner,
+            "{\"accepted\":[{\"order_id\":\"o-1\",\"note\":\"say \\\"hi\\\"\"}],"
+            "\"_errors\":[{\"record\":1,\"reason\":\"invalid JSON\"}]}");
   EXPECT_EQ(withoutEmf(reply.stdoutText),
             "{\"stream\":\"_dead_letter\",\"source\":\"orders\",\"reason\":\"invalid JSON\",\"record\":\"{bad\","
             "\"id\":\"1\"}\n");
+}
+
+// A request none of whose elements was accepted is the caller's error: 400,
+// with every reason; skipped elements (on error skip) are the program's choice.
+TEST(RuntimeOutput, HttpRequestWithNothingAcceptedIs400) {
+  const std::array<SinkSpec, 1> sinks = {{{"accepted", SinkKind::Response}}};
+  flow::Output out("orders", sinks, "fn");
+  flow::Batch batch;
+  batch.kind = SourceKind::Http;
+  batch.records.resize(2);
+  batch.records[0].id = "0";
+  batch.records[1].id = "1";
+  flow::Reply reply;
+  out.begin(batch, reply);
+  out.deadLetter(0, "missing required field 'sku'");
+  out.deadLetter(1, "the record is not a JSON object");
+  out.finish();
+  simdjson::dom::parser parser;
+  simdjson::dom::element env = parser.parse(reply.body);
+  EXPECT_EQ(int64_t(env["statusCode"]), 400);
+  EXPECT_EQ(std::string(std::string_view(env["body"])),
+            "{\"accepted\":[],\"_errors\":[{\"record\":0,\"reason\":\"missing required field 'sku'\"},"
+            "{\"record\":1,\"reason\":\"the record is not a JSON object\"}]}");
+
+  out.begin(batch, reply);
+  out.skip(0);
+  out.deadLetter(1, "bad");
+  out.finish();
+  simdjson::dom::element env2 = parser.parse(reply.body);
+  EXPECT_EQ(int64_t(env2["statusCode"]), 200);
 }
 
 TEST(RuntimeOutput, StateAndSeveralResponseStreams) {

@@ -20,7 +20,9 @@
 //   batch: out.stopped() turns true and finish() reports record i and every
 //   later record in batchItemFailures (RecordsRetried counts them all).
 // - finish() writes reply.body: for http
-//   {"statusCode":200,"headers":{"content-type":"application/json"},"body":"<{stream:[rows]} as a string>"};
+//   {"statusCode":200,"headers":{"content-type":"application/json"},"body":"<{stream:[rows]} as a string>"}
+//   (dead-lettered records are also listed in the body's "_errors"; 400 when
+//   none of the request's records was accepted);
 //   otherwise {"<stream>":[rows],…,"batchItemFailures":[{"itemIdentifier":id},…]}
 //   (plus "state" when setState() was called). Then the EMF line on stdout.
 // - Accounting invariant, checked by finish(): RecordsIn = processed +
@@ -109,6 +111,7 @@ class Output {
   OutputCounts counts_;
   std::string_view state_;
   std::string scratch_;
+  std::string httpErrors_;  // http: {"record":i,"reason":…} per dead letter, comma-separated
   bool stopped_ = false;
   int64_t startMs_ = 0;
   int64_t startNs_ = 0;
