@@ -20,6 +20,7 @@
 #include "diagnostics/diagnostics.h"
 #include "driver/build_function.h"
 #include "driver/frontend.h"
+#include "driver/lambda_window.h"
 #include "driver/run_function.h"
 #include "driver/sam_template.h"
 #include "graph/graph.h"
@@ -43,10 +44,12 @@ const char* kUsage =
     "                                      compile the function into a Lambda zip (and its SAM template)\n"
     "  run FILE.flow --events EVENT.json...\n"
     "  run FILE.flow --records R.jsonl [--batch N] [--max-attempts N] [--fifo] [--key FIELD]\n"
+    "        [--shards K] [--window SECONDS] [--arrival-field FIELD]\n"
     "                                      build the function and run it on a local Lambda: one\n"
     "                                      invocation per event file, or raw records (one per line)\n"
     "                                      wrapped into events of the source's kind and redelivered\n"
-    "                                      as an event source mapping does\n"
+    "                                      as an event source mapping does (kinesis: over K shards,\n"
+    "                                      in Lambda's tumbling windows when the program has them)\n"
     "        [--arch x86_64|arm64] [--output text|json]\n"
     "\n"
     "options:\n"
@@ -72,6 +75,9 @@ struct CommandLine {
   int maxAttempts = 3;
   bool fifo = false;
   std::string keyField;
+  int shards = 1;
+  std::optional<int> window;  // --window: overrides the program's Lambda window
+  std::string arrivalField;
   bool jsonOutput = false;
   bool jsonDiagnostics = false;
   std::optional<bool> color;
@@ -136,6 +142,15 @@ CommandLine parseCommandLine(const std::vector<std::string>& args) {
     } else if (isFlag(a, "--key")) {
       cl.keyField = valueOf(i, "--key");
       runOnly.push_back("--key");
+    } else if (isFlag(a, "--shards")) {
+      cl.shards = static_cast<int>(count(i, "--shards", 1, 1000));
+      runOnly.push_back("--shards");
+    } else if (isFlag(a, "--window")) {
+      cl.window = static_cast<int>(count(i, "--window", 0, 900));  // Lambda's range; 0: none
+      runOnly.push_back("--window");
+    } else if (isFlag(a, "--arrival-field")) {
+      cl.arrivalField = valueOf(i, "--arrival-field");
+      runOnly.push_back("--arrival-field");
     } else if (isFlag(a, "--output") && cl.command == "run") {
       std::string v = valueOf(i, "--output");
       if (v != "text" && v != "json") throw UsageError{fmt::format("unknown --output '{}'; expected text or json", v)};
@@ -190,6 +205,8 @@ CommandLine parseCommandLine(const std::vector<std::string>& args) {
       throw UsageError{"'run' needs either --events EVENT.json... or --records R.jsonl"};
     if (!cl.events.empty() && (cl.batch || cl.fifo || !cl.keyField.empty() || cl.maxAttempts != 3))
       throw UsageError{"--batch, --max-attempts, --fifo and --key go with --records"};
+    if (!cl.events.empty() && (cl.shards != 1 || cl.window || !cl.arrivalField.empty()))
+      throw UsageError{"--shards, --window and --arrival-field go with --records"};
   }
   if (cl.command != "build" && cl.command != "run" && cl.arch != "x86_64")
     throw UsageError{fmt::format("'{}' takes no --arch", cl.command)};
@@ -237,6 +254,22 @@ void printDiagnostics(const CommandLine& cl, const flowc::driver::FrontEnd& fe) 
 int buildOrRun(const CommandLine& cl, flowc::driver::FrontEnd& fe) {
   using namespace flowc;
   Arch arch = *parseArch(cl.arch);
+  const ast::SourceDecl* source = nullptr;
+  for (const ast::Decl& d : fe.program.decls)
+    if (const auto* s = std::get_if<ast::SourceDecl>(&d)) {
+      source = s;
+      break;
+    }
+  if (cl.command == "run" && (cl.shards != 1 || cl.window) &&
+      (!source || source->kind != ast::SourceKind::Kinesis)) {
+    // Checked before the build: a usage error should not wait for a compile.
+    printDiagnostics(cl, fe);
+    std::cerr << fmt::format("flowc: error: {} applies to kinesis sources; {}\n",
+                             cl.shards != 1 ? "--shards" : "--window",
+                             source ? fmt::format("'{}' is {}", source->name, ast::sourceKindName(source->kind))
+                                    : std::string("the program has no source"));
+    return kExitUsage;
+  }
   driver::FunctionBuild build = driver::buildFunction(fe, cl.file, arch);
   printDiagnostics(cl, fe);
   if (build.programErrors) return kExitProgramErrors;
@@ -295,15 +328,15 @@ int buildOrRun(const CommandLine& cl, flowc::driver::FrontEnd& fe) {
   options.maxAttempts = cl.maxAttempts;
   options.fifo = cl.fifo;
   options.keyField = cl.keyField;
+  options.shards = cl.shards;
+  options.arrivalField = cl.arrivalField;
   options.json = cl.jsonOutput;
   options.arch = arch;
   options.functionName = driver::functionNameFor(cl.file);
-  ast::SourceKind kind = ast::SourceKind::Kinesis;
-  for (const ast::Decl& d : fe.program.decls)
-    if (const auto* s = std::get_if<ast::SourceDecl>(&d)) {
-      kind = s->kind;
-      break;
-    }
+  ast::SourceKind kind = source ? source->kind : ast::SourceKind::Kinesis;
+  // The window the deployment template sets (samFunctionFor), unless --window says otherwise.
+  if (kind == ast::SourceKind::Kinesis)
+    options.tumblingWindowSeconds = cl.window.value_or(driver::lambdaWindowSecondsFor(fe.plan, source).value_or(0));
   driver::RunOutcome outcome = driver::runFunction(zipPath, kind, options, std::cout);
   std::error_code ec;
   std::filesystem::remove(zipPath, ec);

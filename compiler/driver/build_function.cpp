@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "codegen/codegen.h"
+#include "driver/lambda_window.h"
 #include "driver/zip.h"
 
 namespace flowc::driver {
@@ -84,6 +85,8 @@ SamFunction samFunctionFor(const FrontEnd& fe, const std::string& flowPath, cons
     case ast::SourceKind::Kinesis:
       f.source = SamEventSource::Kinesis;
       f.batchSize = 100;  // Lambda's default for streams
+      // A windowed program's state rides in Lambda's tumbling windows (§15).
+      if (fe.planned) f.tumblingWindowSeconds = lambdaWindowSecondsFor(fe.plan, source);
       break;
     case ast::SourceKind::Sqs:
       f.source = SamEventSource::Sqs;

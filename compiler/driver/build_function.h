@@ -49,7 +49,8 @@ std::string functionNameFor(const std::string& flowPath);
 
 // The deployment settings the program implies: its source's event source
 // (kinesis → a Kinesis stream, sqs → a queue, http → an HTTP API), the
-// batch settings, and a role for what its sinks do.
+// batch settings (a windowed kinesis program: TumblingWindowInSeconds, see
+// lambda_window.h), and a role for what its sinks do.
 SamFunction samFunctionFor(const FrontEnd& fe, const std::string& flowPath, const std::string& codeUri,
                            Arch arch);
 

@@ -115,6 +115,13 @@ struct InvocationInput {
   std::string file;              // --events
   std::vector<size_t> records;   // --records
   int attempt = 0;               // --records
+  // --records on a kinesis source with shards or windows
+  std::string shardId;           // shown when not empty
+  bool windowed = false;
+  int64_t windowStartMs = 0, windowEndMs = 0;
+  bool finalInvoke = false, terminatedEarly = false;
+  std::optional<size_t> stateBytes;  // the state the function returned
+  std::string windowError;       // why the mapping failed an answered invocation
 };
 
 class Reporter {
@@ -128,7 +135,7 @@ class Reporter {
       if (auto c = readMetricsLine(parser_, line)) counts.add(*c);
     total_.add(counts);
     ++invocations_;
-    if (!r.ok) ++failed_;
+    if (!r.ok || !input.windowError.empty()) ++failed_;
     if (json_) {
       JsonWriter w(false);
       w.beginObject().key("type").value("invocation").key("n").value(n);
@@ -138,6 +145,12 @@ class Reporter {
         w.key("records").beginArray();
         for (size_t i : input.records) w.value(static_cast<int64_t>(i));
         w.endArray().key("attempt").value(input.attempt);
+        if (!input.shardId.empty()) w.key("shard").value(input.shardId);
+        if (input.windowed) {
+          w.key("window").beginObject().key("start").value(run::rfc3339(input.windowStartMs));
+          w.key("end").value(run::rfc3339(input.windowEndMs)).endObject();
+          w.key("final").value(input.finalInvoke).key("terminatedEarly").value(input.terminatedEarly);
+        }
       }
       w.key("ok").value(r.ok);
       if (r.ok) {
@@ -146,6 +159,8 @@ class Reporter {
       } else {
         w.key("errorType").value(r.errorType).key("errorMessage").value(r.errorMessage);
       }
+      if (input.stateBytes) w.key("stateBytes").value(static_cast<int64_t>(*input.stateBytes));
+      if (!input.windowError.empty()) w.key("windowError").value(input.windowError);
       w.key("durationMs").value(r.durationMs).key("log").beginArray();
       for (const std::string& line : r.logLines) jsonOrString(w, line);
       w.endArray().key("stderr").value(r.stderrText).endObject();
@@ -154,8 +169,16 @@ class Reporter {
     }
     std::string what = !input.file.empty()
                            ? input.file
-                           : fmt::format("records {}{}", describeIndexes(input.records),
+                           : fmt::format("{}{}",
+                                         input.finalInvoke
+                                             ? std::string(input.terminatedEarly
+                                                               ? "final invoke (window terminated early)"
+                                                               : "final invoke")
+                                             : "records " + describeIndexes(input.records),
                                          input.attempt > 1 ? fmt::format(" (attempt {})", input.attempt) : "");
+    if (!input.shardId.empty()) what += " on " + input.shardId;
+    if (input.windowed)
+      what += fmt::format(", window {}/{}", run::rfc3339(input.windowStartMs), run::rfc3339(input.windowEndMs));
     if (r.ok) {
       out_ << fmt::format("== invocation {}: {} ({:.2f} ms)\n", n, what, r.durationMs);
     } else {
@@ -166,9 +189,12 @@ class Reporter {
     printStderr(r.stderrText);
     if (counts.seen) out_ << "-- metrics: " << describe(counts) << '\n';
     if (r.ok) out_ << "-- response: " << r.response << '\n';
+    if (input.stateBytes) out_ << fmt::format("-- state: {} bytes\n", *input.stateBytes);
+    if (!input.windowError.empty()) out_ << "-- failed: " << input.windowError << '\n';
   }
 
-  void summary(int coldStarts, const std::vector<run::GivenUp>* givenUp) {
+  void summary(int coldStarts, const std::vector<run::GivenUp>* givenUp,
+               const std::vector<run::GivenUpWindow>* givenUpWindows = nullptr) {
     if (json_) {
       JsonWriter w(false);
       w.beginObject().key("type").value("summary").key("invocations").value(invocations_);
@@ -181,7 +207,16 @@ class Reporter {
         for (const run::GivenUp& g : *givenUp)
           w.beginObject().key("record").value(static_cast<int64_t>(g.record)).key("id").value(g.id)
               .key("attempts").value(g.attempts).endObject();
-      w.endArray().key("coldStarts").value(coldStarts).endObject();
+      w.endArray();
+      if (givenUpWindows) {
+        w.key("givenUpWindows").beginArray();
+        for (const run::GivenUpWindow& g : *givenUpWindows)
+          w.beginObject().key("shard").value(g.shardId).key("window").beginObject()
+              .key("start").value(run::rfc3339(g.windowStartMs)).key("end").value(run::rfc3339(g.windowEndMs))
+              .endObject().key("attempts").value(g.attempts).endObject();
+        w.endArray();
+      }
+      w.key("coldStarts").value(coldStarts).endObject();
       out_ << w.str() << '\n';
       return;
     }
@@ -193,6 +228,10 @@ class Reporter {
     if (givenUp)
       for (const run::GivenUp& g : *givenUp)
         out_ << fmt::format("-- given up: record {} ({}) after {} attempts\n", g.record, g.id, g.attempts);
+    if (givenUpWindows)
+      for (const run::GivenUpWindow& g : *givenUpWindows)
+        out_ << fmt::format("-- given up: the final invoke of window {}/{} on {} after {} attempts\n",
+                            run::rfc3339(g.windowStartMs), run::rfc3339(g.windowEndMs), g.shardId, g.attempts);
   }
 
  private:
@@ -267,6 +306,7 @@ RunOutcome runFunction(const std::string& zipPath, ast::SourceKind sourceKind, c
                        std::ostream& out) {
   RunOutcome outcome;
   std::vector<std::string> records;
+  std::vector<int64_t> arrivalMs;
   std::optional<run::SourceKind> wrapping;
   if (!options.recordsFile.empty()) {
     wrapping = wrappingFor(sourceKind, options.fifo);
@@ -282,6 +322,17 @@ RunOutcome runFunction(const std::string& zipPath, ast::SourceKind sourceKind, c
       return outcome;
     }
     records = splitRecords(text);
+    if ((options.shards > 1 || options.tumblingWindowSeconds > 0) && *wrapping != run::SourceKind::Kinesis) {
+      outcome.error = fmt::format("shards and tumbling windows are Kinesis's; the source is {}",
+                                  run::sourceKindName(*wrapping));
+      return outcome;
+    }
+    if (!options.arrivalField.empty()) {
+      if (auto e = run::arrivalTimesFromField(records, options.arrivalField, arrivalMs)) {
+        outcome.error = fmt::format("'{}': {}", options.recordsFile, *e);
+        return outcome;
+      }
+    }
   }
 
   TaskDir task;
@@ -334,19 +385,32 @@ RunOutcome runFunction(const std::string& zipPath, ast::SourceKind sourceKind, c
     wrap.batchSize = options.batchSize.value_or(defaultBatch);
     wrap.maxAttempts = options.maxAttempts;
     wrap.keyField = options.keyField;
+    wrap.shards = options.shards;
+    wrap.tumblingWindowSeconds = options.tumblingWindowSeconds;
+    wrap.arrivalMs = std::move(arrivalMs);
     run::EventSourceMapping mapping(std::move(records), wrap);
+    const bool showShard = mapping.windowed() || options.shards > 1;
     while (!mapping.done()) {
       run::Batch batch = mapping.next();
       run::InvokeResult r = lambda.invoke(batch.event);
+      // The mapping judges the answer first: a window response needs state.
+      mapping.complete(r.ok ? std::optional<std::string>(r.response) : std::nullopt);
       InvocationInput input;
       input.records = batch.records;
       input.attempt = batch.attempt;
+      if (showShard) input.shardId = batch.shardId;
+      input.windowed = batch.windowed;
+      input.windowStartMs = batch.windowStartMs;
+      input.windowEndMs = batch.windowEndMs;
+      input.finalInvoke = batch.finalInvoke;
+      input.terminatedEarly = batch.terminatedEarly;
+      input.stateBytes = mapping.lastStateBytes();
+      input.windowError = mapping.lastWindowError();
       report.invocation(++n, input, r);
-      outcome.failedInvocations += r.ok ? 0 : 1;
-      mapping.complete(r.ok ? std::optional<std::string>(r.response) : std::nullopt);
+      outcome.failedInvocations += r.ok && input.windowError.empty() ? 0 : 1;
     }
     lambda.shutdown();
-    report.summary(lambda.coldStarts(), &mapping.givenUp());
+    report.summary(lambda.coldStarts(), &mapping.givenUp(), mapping.windowed() ? &mapping.givenUpWindows() : nullptr);
   }
   outcome.invocations = n;
   out.flush();

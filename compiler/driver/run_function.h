@@ -6,7 +6,11 @@
 //              source's kind by run::EventSourceMapping, which redelivers
 //              what the function reports in batchItemFailures (bounded by
 //              --max-attempts, then the records are given up, as an event
-//              source mapping with a retry limit does).
+//              source mapping with a retry limit does). A kinesis source may
+//              be split into --shards (by partition-key hash) and, with a
+//              tumbling window (the program's, lambda_window.h, or --window),
+//              gets Lambda's window invocations: window/state/final invoke,
+//              state carried per window and shard (run/event_wrapping.h).
 // What the function printed and answered is written per invocation, then a
 // summary whose record counts are the sums of the handler's metrics lines.
 //
@@ -32,6 +36,9 @@ struct RunOptions {
   int maxAttempts = 3;              // deliveries of a record before it is given up
   bool fifo = false;                // an sqs source's queue is FIFO
   std::string keyField;             // partition key / message group id: this JSON member of each record
+  int shards = 1;                   // kinesis: the stream's shards
+  int tumblingWindowSeconds = 0;    // kinesis: Lambda's TumblingWindowInSeconds (0: none)
+  std::string arrivalField;         // arrival times from this JSON member of each record
   bool json = false;                // --output json
   Arch arch = Arch::X86_64;
   std::string functionName = "flow-function";

@@ -131,6 +131,129 @@ std::string base64Encode(std::string_view bytes) {
 
 std::string md5Hex(std::string_view bytes) { return digestHex(EVP_md5(), bytes); }
 
+size_t kinesisShardFor(std::string_view partitionKey, size_t shards) {
+  if (shards <= 1) return 0;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(partitionKey.data(), partitionKey.size(), digest, &size, EVP_md5(), nullptr) != 1 || size != 16)
+    return 0;
+  uint64_t hi = 0, lo = 0;
+  for (int i = 0; i < 8; ++i) hi = (hi << 8) | digest[i];
+  for (int i = 8; i < 16; ++i) lo = (lo << 8) | digest[i];
+  // floor((hi * 2^64 + lo) * K / 2^128) without a 192-bit product: the low
+  // half's share carries into the high half only through its top 64 bits.
+  using u128 = unsigned __int128;
+  u128 top = static_cast<u128>(hi) * shards + ((static_cast<u128>(lo) * shards) >> 64);
+  return static_cast<size_t>(top >> 64);
+}
+
+std::string kinesisShardId(size_t shard) { return fmt::format("shardId-{:012}", shard); }
+
+std::string rfc3339(int64_t epochMs) {
+  int64_t secs = epochMs >= 0 ? epochMs / 1000 : -((-epochMs + 999) / 1000);
+  int64_t ms = epochMs - secs * 1000;
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                                tm.tm_hour, tm.tm_min, tm.tm_sec);
+  if (ms) out += fmt::format(".{:03}", ms);
+  return out + "Z";
+}
+
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool digits(std::string_view s, size_t at, size_t n, int& out) {
+  if (at + n > s.size()) return false;
+  out = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<int64_t> parseRfc3339(std::string_view s) {
+  int year, month, day, hour, minute, second;
+  if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
+      !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, hour) ||
+      s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second))
+    return std::nullopt;
+  static const int monthDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month < 1 || month > 12 || day < 1 || day > monthDays[month - 1] || (month == 2 && day == 29 && !leap) ||
+      hour > 23 || minute > 59 || second > 59)
+    return std::nullopt;
+  size_t i = 19;
+  int64_t ms = 0;
+  if (i < s.size() && s[i] == '.') {
+    size_t n = 0;
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++n)
+      if (n < 3) ms = ms * 10 + (s[i] - '0');
+    if (n == 0) return std::nullopt;
+    for (; n < 3; ++n) ms *= 10;  // .5 is 500 ms; digits past the third are cut
+  }
+  int64_t offsetMinutes = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int oh, om;
+    if (!digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(s, i + 4, 2, om) || oh > 23 ||
+        om > 59)
+      return std::nullopt;
+    offsetMinutes = (s[i] == '+' ? 1 : -1) * (oh * 60 + om);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  int64_t secs = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+                 hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  return secs * 1000 + ms;
+}
+
+std::optional<std::string> arrivalTimesFromField(const std::vector<std::string>& payloads, const std::string& field,
+                                                 std::vector<int64_t>& out) {
+  out.clear();
+  out.reserve(payloads.size());
+  simdjson::dom::parser parser;
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    std::string where = fmt::format("record {} (line {})", i, i + 1);
+    simdjson::dom::element doc, value;
+    if (parser.parse(payloads[i]).get(doc) != simdjson::SUCCESS || !doc.is_object() ||
+        doc[field].get(value) != simdjson::SUCCESS)
+      return fmt::format("{} has no member '{}' for its arrival time", where, field);
+    std::optional<int64_t> ms;
+    std::string_view text;
+    int64_t n = 0;
+    if (value.get_string().get(text) == simdjson::SUCCESS) {
+      ms = parseRfc3339(text);
+    } else if (value.get_int64().get(n) == simdjson::SUCCESS) {
+      ms = n;
+    }
+    if (!ms)
+      return fmt::format("{}: '{}' is {}, not an RFC 3339 time (2020-12-09T07:04:35Z) or whole epoch milliseconds",
+                         where, field, simdjson::minify(value));
+    if (!out.empty() && *ms < out.back())
+      return fmt::format("{} arrives at {}, before record {} ({}): list the records in the order they arrive", where,
+                         rfc3339(*ms), i - 1, rfc3339(out.back()));
+    out.push_back(*ms);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::vector<std::string>> batchItemFailures(const std::string& responseBody) {
   std::vector<std::string> ids;
   std::string_view trimmed = responseBody;
@@ -162,18 +285,26 @@ EventSourceMapping::EventSourceMapping(std::vector<std::string> payloads, WrapOp
   const std::string_view suffix = ".fifo";
   if (options_.kind == SourceKind::SqsFifo && !std::string_view(options_.streamName).ends_with(suffix))
     options_.streamName += suffix;
+  if (options_.shards < 1 || options_.kind != SourceKind::Kinesis) options_.shards = 1;
+  if (options_.tumblingWindowSeconds < 0 || !isStream()) options_.tumblingWindowSeconds = 0;
   simdjson::dom::parser parser;
   records_.reserve(payloads.size());
+  shards_.resize(isStream() ? static_cast<size_t>(options_.shards) : 0);
   for (size_t i = 0; i < payloads.size(); ++i) {
     SourceRecord r;
     r.index = i;
     r.payload = std::move(payloads[i]);
-    r.arrivalMs = options_.startEpochMs + static_cast<int64_t>(i) * options_.stepMs;
+    r.arrivalMs = i < options_.arrivalMs.size() ? options_.arrivalMs[i]
+                                                : options_.startEpochMs + static_cast<int64_t>(i) * options_.stepMs;
     std::optional<std::string> key = stringMember(parser, r.payload, options_.keyField);
     switch (options_.kind) {
       case SourceKind::Kinesis:
+        // One counter over the stream: unique ids (batchItemFailures name
+        // records by sequence number) that also grow within each shard.
         r.id = fmt::format("{}{:022}", kSequencePrefix, kSequenceBase + i);
         r.key = key ? *key : fmt::format("pk-{}", i);
+        r.shard = kinesisShardFor(r.key, shards_.size());
+        shards_[r.shard].records.push_back(i);
         break;
       case SourceKind::Sqs:
       case SourceKind::SqsFifo:
@@ -186,13 +317,54 @@ EventSourceMapping::EventSourceMapping(std::vector<std::string> payloads, WrapOp
         break;
     }
     records_.push_back(std::move(r));
-    queue_.push_back(i);
+    if (!isStream()) queue_.push_back(i);
   }
 }
 
+bool EventSourceMapping::isStream() const { return options_.kind == SourceKind::Kinesis; }
+
+std::string EventSourceMapping::shardId(size_t shard) const {
+  return options_.shards == 1 ? options_.shardId : kinesisShardId(shard);
+}
+
+int64_t EventSourceMapping::windowOf(int64_t arrivalMs) const {
+  int64_t d = static_cast<int64_t>(options_.tumblingWindowSeconds) * 1000;
+  int64_t q = arrivalMs / d;
+  if (arrivalMs % d < 0) --q;  // floor, also before 1970
+  return q * d;
+}
+
 bool EventSourceMapping::done() const {
-  if (options_.kind == SourceKind::Kinesis) return checkpoint_ >= records_.size();
+  if (isStream()) {
+    for (size_t k = 0; k < shards_.size(); ++k)
+      if (nextTime(k)) return false;
+    return true;
+  }
   return queue_.empty();
+}
+
+std::optional<int64_t> EventSourceMapping::nextTime(size_t shard) const {
+  const Shard& s = shards_[shard];
+  if (s.finalDue)
+    return s.terminatedEarly ? s.lastArrivalMs
+                             : s.windowStartMs + static_cast<int64_t>(options_.tumblingWindowSeconds) * 1000;
+  if (s.checkpoint < s.records.size()) return records_[s.records[s.checkpoint]].arrivalMs;
+  return std::nullopt;
+}
+
+void EventSourceMapping::settle(Shard& s) {
+  if (!windowed() || !s.windowOpen || s.finalDue) return;
+  bool more = s.checkpoint < s.records.size() &&
+              windowOf(records_[s.records[s.checkpoint]].arrivalMs) == s.windowStartMs;
+  if (more) return;
+  if (s.batchesInWindow > 0) {
+    s.finalDue = true;
+  } else {
+    // Nothing since the window (re)started (its records were given up, or an
+    // early end took the last of them): no final invoke for an empty state.
+    s.windowOpen = false;
+    s.state = "{}";
+  }
 }
 
 std::string EventSourceMapping::eventSourceArn() const {
@@ -201,11 +373,12 @@ std::string EventSourceMapping::eventSourceArn() const {
   return fmt::format("arn:aws:sqs:{}:{}:{}", options_.region, options_.accountId, options_.streamName);
 }
 
-std::string EventSourceMapping::wrap(const std::vector<size_t>& batch) {
+std::string EventSourceMapping::wrap(const std::vector<size_t>& batch, const Batch* window, const std::string* state) {
   JsonWriter w(false);
   const std::string arn = eventSourceArn();
   switch (options_.kind) {
     case SourceKind::Kinesis: {
+      // Field order as in go-kinesis-time-window-event.json.
       w.beginObject().key("Records").beginArray();
       for (size_t i : batch) {
         const SourceRecord& r = records_[i];
@@ -219,14 +392,25 @@ std::string EventSourceMapping::wrap(const std::vector<size_t>& batch) {
         w.endObject();
         w.key("eventSource").value("aws:kinesis");
         w.key("eventVersion").value("1.0");
-        w.key("eventID").value(fmt::format("{}:{}", options_.shardId, r.id));
+        w.key("eventID").value(fmt::format("{}:{}", shardId(r.shard), r.id));
         w.key("eventName").value("aws:kinesis:record");
         w.key("invokeIdentityArn").value(fmt::format("arn:aws:iam::{}:role/lambda-kinesis-role", options_.accountId));
         w.key("awsRegion").value(options_.region);
         w.key("eventSourceARN").value(arn);
         w.endObject();
       }
-      w.endArray().endObject();
+      w.endArray();
+      if (window) {
+        w.key("window").beginObject();
+        w.key("start").value(rfc3339(window->windowStartMs)).key("end").value(rfc3339(window->windowEndMs));
+        w.endObject();
+        w.key("state").raw(state ? *state : std::string("{}"));
+        w.key("shardId").value(window->shardId);
+        w.key("eventSourceARN").value(arn);
+        w.key("isFinalInvokeForWindow").value(window->finalInvoke);
+        w.key("isWindowTerminatedEarly").value(window->terminatedEarly);
+      }
+      w.endObject();
       break;
     }
     case SourceKind::Sqs:
@@ -321,15 +505,76 @@ std::string EventSourceMapping::wrap(const std::vector<size_t>& batch) {
   return w.str();
 }
 
+Batch EventSourceMapping::nextStream() {
+  Batch b;
+  std::optional<size_t> best;
+  int64_t bestTime = 0;
+  for (size_t k = 0; k < shards_.size(); ++k) {
+    std::optional<int64_t> t = nextTime(k);
+    if (t && (!best || *t < bestTime)) {
+      best = k;
+      bestTime = *t;
+    }
+  }
+  if (!best) return b;
+  Shard& s = shards_[*best];
+  b.shard = *best;
+  b.shardId = shardId(*best);
+  b.windowed = windowed();
+  const int64_t windowMs = static_cast<int64_t>(options_.tumblingWindowSeconds) * 1000;
+  if (s.finalDue) {
+    b.finalInvoke = true;
+    b.terminatedEarly = s.terminatedEarly;
+    b.windowStartMs = s.windowStartMs;
+    b.windowEndMs = s.windowStartMs + windowMs;
+    b.attempt = s.finalAttempts + 1;
+    b.stateBytes = s.state.size();
+    b.event = wrap({}, &b, &s.state);
+    ++deliveries_;
+    pending_ = b;
+    return b;
+  }
+  if (b.windowed && !s.windowOpen) {
+    s.windowOpen = true;
+    s.windowStartMs = windowOf(records_[s.records[s.checkpoint]].arrivalMs);
+    s.state = "{}";
+    s.batchesInWindow = 0;
+    s.finalAttempts = 0;
+  }
+  std::vector<size_t> picked;
+  for (size_t k = s.checkpoint; k < s.records.size() && picked.size() < options_.batchSize; ++k) {
+    size_t i = s.records[k];
+    if (b.windowed && windowOf(records_[i].arrivalMs) != s.windowStartMs) break;  // a batch is in one window
+    picked.push_back(i);
+  }
+  if (b.windowed) {
+    b.windowStartMs = s.windowStartMs;
+    b.windowEndMs = s.windowStartMs + windowMs;
+    b.stateBytes = s.state.size();
+  }
+  for (size_t i : picked) ++records_[i].receiveCount;
+  const Batch* window = b.windowed ? &b : nullptr;
+  b.event = wrap(picked, window, &s.state);
+  // Lambda never sends more than 6 MB: shrink the batch until it fits.
+  while (b.event.size() > kMaxEventBytes && picked.size() > 1) {
+    size_t keep = picked.size() / 2;
+    for (size_t k = keep; k < picked.size(); ++k) --records_[picked[k]].receiveCount;
+    picked.resize(keep);
+    b.event = wrap(picked, window, &s.state);
+  }
+  b.records = picked;
+  b.attempt = records_[picked[0]].receiveCount;
+  ++deliveries_;
+  pending_ = b;
+  return b;
+}
+
 Batch EventSourceMapping::next() {
   Batch b;
   if (done()) return b;
+  if (isStream()) return nextStream();
   std::vector<size_t> picked;
-  if (options_.kind == SourceKind::Kinesis) {
-    for (size_t i = checkpoint_; i < records_.size() && picked.size() < options_.batchSize; ++i) picked.push_back(i);
-  } else {
-    for (size_t k = 0; k < queue_.size() && picked.size() < options_.batchSize; ++k) picked.push_back(queue_[k]);
-  }
+  for (size_t k = 0; k < queue_.size() && picked.size() < options_.batchSize; ++k) picked.push_back(queue_[k]);
   for (size_t i : picked) {
     SourceRecord& r = records_[i];
     ++r.receiveCount;
@@ -344,8 +589,7 @@ Batch EventSourceMapping::next() {
     picked.resize(keep);
     b.event = wrap(picked);
   }
-  if (options_.kind != SourceKind::Kinesis)
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(picked.size()));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(picked.size()));
   b.records = picked;
   b.attempt = records_[picked[0]].receiveCount;
   ++deliveries_;
@@ -358,7 +602,15 @@ std::vector<std::string> EventSourceMapping::complete(const std::optional<std::s
   if (!pending_) return redelivered;
   Batch b = std::move(*pending_);
   pending_.reset();
+  lastWindowError_.clear();
+  lastStateBytes_.reset();
   if (options_.kind == SourceKind::Http) return redelivered;  // synchronous: nothing comes back
+  if (isStream()) {
+    Shard& s = shards_[b.shard];
+    redelivered = completeStream(std::move(b), responseBody);
+    settle(s);
+    return redelivered;
+  }
 
   // Which records of the batch failed (positions in b.records).
   std::vector<size_t> failed;
@@ -376,24 +628,6 @@ std::vector<std::string> EventSourceMapping::complete(const std::optional<std::s
     for (size_t k = 0; k < b.records.size(); ++k) failed.push_back(k);
   }
 
-  if (options_.kind == SourceKind::Kinesis) {
-    size_t batchEnd = b.records.back() + 1;
-    if (failed.empty()) {
-      checkpoint_ = batchEnd;
-      return redelivered;
-    }
-    size_t from = b.records[failed.front()];  // the lowest failed sequence number
-    if (records_[from].receiveCount >= options_.maxAttempts) {
-      for (size_t i = from; i < batchEnd; ++i)
-        givenUp_.push_back({i, records_[i].id, records_[i].receiveCount});
-      checkpoint_ = batchEnd;
-      return redelivered;
-    }
-    checkpoint_ = from;
-    for (size_t i = from; i < batchEnd; ++i) redelivered.push_back(records_[i].id);
-    return redelivered;
-  }
-
   std::vector<size_t> back;
   for (size_t k : failed) {
     size_t i = b.records[k];
@@ -409,12 +643,117 @@ std::vector<std::string> EventSourceMapping::complete(const std::optional<std::s
   return redelivered;
 }
 
+namespace {
+
+// A window response's state: the minified object, or why it is not one.
+std::optional<std::string> windowState(const std::string& responseBody, bool stringsOnly, std::string& why) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc, state;
+  if (parser.parse(responseBody).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
+    why = "the response is not a JSON object with a 'state' (Lambda treats a window response without one as failed)";
+    return std::nullopt;
+  }
+  if (doc["state"].get(state) != simdjson::SUCCESS) {
+    why = "the response has no 'state' (Lambda treats a window response without one as failed)";
+    return std::nullopt;
+  }
+  simdjson::dom::object members;
+  if (state.get_object().get(members) != simdjson::SUCCESS) {
+    why = fmt::format("the response's 'state' is {}, not an object", simdjson::minify(state));
+    return std::nullopt;
+  }
+  if (stringsOnly)
+    for (auto field : members)
+      if (!field.value.is_string()) {
+        why = fmt::format("the response's state member '{}' is {}, not a string", std::string_view(field.key),
+                          simdjson::minify(field.value));
+        return std::nullopt;
+      }
+  return simdjson::minify(state);
+}
+
+}  // namespace
+
+std::vector<std::string> EventSourceMapping::completeStream(Batch b, const std::optional<std::string>& responseBody) {
+  std::vector<std::string> redelivered;
+  Shard& s = shards_[b.shard];
+  bool functionFailed = !responseBody.has_value();
+  std::optional<std::string> newState;
+  if (b.windowed && responseBody) {
+    newState = windowState(*responseBody, options_.requireStringState, lastWindowError_);
+    if (newState) lastStateBytes_ = newState->size();
+    else functionFailed = true;
+  }
+
+  if (b.finalInvoke) {
+    if (functionFailed && ++s.finalAttempts < options_.maxAttempts) return redelivered;  // retried
+    if (functionFailed) givenUpWindows_.push_back({b.shardId, b.windowStartMs, b.windowEndMs, s.finalAttempts});
+    s.finalDue = false;
+    s.state = "{}";
+    s.finalAttempts = 0;
+    s.batchesInWindow = 0;
+    // After an early end the window goes on, from {}; settle() closes it
+    // when none of its records are left.
+    s.windowOpen = s.terminatedEarly;
+    s.terminatedEarly = false;
+    return redelivered;
+  }
+
+  // Which records of the batch failed (positions in b.records).
+  std::vector<size_t> failed;
+  bool all = functionFailed;
+  if (!functionFailed) {
+    std::optional<std::vector<std::string>> ids = batchItemFailures(*responseBody);
+    if (!ids) all = true;
+    if (ids) {
+      std::set<std::string> wanted(ids->begin(), ids->end());
+      for (size_t k = 0; k < b.records.size(); ++k)
+        if (wanted.erase(records_[b.records[k]].id)) failed.push_back(k);
+      if (!wanted.empty()) all = true;  // an id not in the batch: the whole batch failed
+    }
+  }
+  if (all) {
+    failed.clear();
+    for (size_t k = 0; k < b.records.size(); ++k) failed.push_back(k);
+  }
+  // A failed invocation keeps the state of before the batch; an answered one
+  // (partial failures included, see the header) moves it on.
+  if (b.windowed && !all && newState) {
+    s.state = std::move(*newState);
+    ++s.batchesInWindow;
+    if (s.state.size() > kMaxWindowStateBytes) {
+      s.finalDue = true;
+      s.terminatedEarly = true;
+    }
+  }
+
+  const size_t start = s.checkpoint;  // the batch is s.records[start, start + n)
+  const size_t batchEnd = start + b.records.size();
+  s.lastArrivalMs = records_[b.records.back()].arrivalMs;
+  if (failed.empty()) {
+    s.checkpoint = batchEnd;
+    return redelivered;
+  }
+  const size_t from = start + failed.front();  // the lowest failed sequence number
+  if (records_[s.records[from]].receiveCount >= options_.maxAttempts) {
+    for (size_t k = from; k < batchEnd; ++k) {
+      const SourceRecord& r = records_[s.records[k]];
+      givenUp_.push_back({r.index, r.id, r.receiveCount});
+    }
+    s.checkpoint = batchEnd;
+    return redelivered;
+  }
+  s.checkpoint = from;
+  for (size_t k = from; k < batchEnd; ++k) redelivered.push_back(records_[s.records[k]].id);
+  return redelivered;
+}
+
 std::vector<std::string> wrapRecords(const std::vector<std::string>& payloads, const WrapOptions& options) {
   EventSourceMapping mapping(payloads, options);
   std::vector<std::string> events;
   while (!mapping.done()) {
     events.push_back(mapping.next().event);
-    mapping.complete(std::string());
+    mapping.complete(std::string(mapping.windowed() ? "{\"state\":{}}" : ""));
   }
   return events;
 }
