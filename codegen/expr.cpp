@@ -472,7 +472,8 @@ class ExprEmitter {
       return pure(x.type, {a}, [](const Vals& v) { return "!" + v[0]; });
     }
     if (a.type.base == BaseType::Float) {
-      return pure(x.type, {a}, [](const Vals& v) { return "-" + v[0]; });
+      // Parenthesized: the operand may itself start with '-' (-(-2.5) is not --2.5).
+      return pure(x.type, {a}, [](const Vals& v) { return "-(" + v[0] + ")"; });
     }
     return guarded(x.type, {a}, [&](const Vals& v, const std::string& target) {
       out().line(

@@ -490,8 +490,15 @@ bool EventDecoder::Impl::decodeKafka(od::object root, Batch& batch) {
           if (!sawOffset) return failAt(index, "no 'offset' member");
           out.payload = decodeBase64Into(out.received, out);
           if (out.hasKey && out.decodeError.empty()) {
+            // A bad key fails the record, but its value (decoded) is what the
+            // dead letter shows: the payload stays, the error names the key.
             out.key = decodeBase64Into(keyText, out);
-            if (!out.decodeError.empty()) out.payload = {};
+            if (!out.decodeError.empty()) {
+              std::string m = "the key: " + std::string(out.decodeError);
+              char* q = arena.allocate(m.size());
+              std::memcpy(q, m.data(), m.size());
+              out.decodeError = {q, m.size()};
+            }
           }
           std::string id = std::string(out.topic) + "-" + std::to_string(out.partition) + ":" + std::to_string(out.offset);
           out.id = arena.copyPadded(id, kPayloadPadding);

@@ -94,7 +94,12 @@ void appendJsonDouble(std::string& out, double v) {
     return;
   }
   char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  // Shortest round trip, but never a bare integer beyond 2^53: from there
+  // to_chars may pick fixed notation ("78886090522101186560"), which readers
+  // take for an integer (simdjson refuses it above 2^64, JavaScript loses
+  // digits); exponent form keeps it a float everywhere.
+  auto r = std::fabs(v) >= 9007199254740992.0 ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific)
+                                              : std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 

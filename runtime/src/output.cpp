@@ -111,7 +111,7 @@ void Output::deadLetter(size_t i, std::string_view reason) {
   out += ",\"record\":";
   // As received, decoded from base64 where the event encodes it — unless it
   // could not be decoded, in which case the text as it came.
-  appendJsonString(out, rec.decodeError.empty() ? rec.payload : rec.received);
+  appendJsonString(out, rec.decodeError.empty() || !rec.payload.empty() ? rec.payload : rec.received);
   out += ",\"id\":";
   appendJsonString(out, rec.id);
   out += "}\n";

@@ -66,7 +66,8 @@ constexpr size_t kPayloadPadding = kBodyPadding;
 std::string_view sourceKindName(SourceKind kind);  // "kinesis", …
 
 struct Record {
-  std::string_view payload;      // the record's bytes (empty when decodeError is set)
+  std::string_view payload;      // the record's bytes (empty when decodeError is set, but for
+                                 // a Kafka record whose key is bad: then its decoded value)
   std::string_view received;     // the text as it came in the event (base64 for kinesis/kafka)
   std::string_view id;           // sequence number, message id, index (see above)
   std::string_view decodeError;  // non-empty: the payload could not be extracted

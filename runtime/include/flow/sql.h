@@ -270,6 +270,9 @@ class JsonExtractor {
 
  private:
   simdjson::ondemand::parser parser_;
+  // On-Demand reads only what the path touches; "not JSON → null" needs the
+  // whole text validated first (`{"a":1}xyz`, `{"a":1,"b":tru}`).
+  simdjson::dom::parser validator_;
   std::string buffer_;  // the input, padded for simdjson
 };
 

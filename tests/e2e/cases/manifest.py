@@ -185,11 +185,7 @@ CASES = [
      "events": [e for e in KAFKA_AWS if "docs-" not in e] +
      [kafka_event(["v1", "v2", {"data": "@@@@"}], topic="t.x", partition=3, first_offset=7, keys=["key1", None, "k"])]},
     {"name": "kafka_text_bad_key", "flow": "tests/e2e/cases/kafka_text_meta.flow",
-     "events": ["aws:docs-self-managed-kafka-event.json"],
-     "xfail": "docs gap: docs-self-managed-kafka-event.json's key is not canonical base64 (non-zero padding "
-              "bits); runtime.md does not say what a bad key does. flowc dead-letters the record with the value's "
-              "base64 text as `record`; flowref expects the decoded value, which runtime.md promises when the "
-              "payload decodes"},
+     "events": ["aws:docs-self-managed-kafka-event.json"]},
     {"name": "kafka_json_aws_events", "flow": "tests/e2e/cases/kafka_json.flow",
      "events": [e for e in KAFKA_AWS if "docs-" not in e]},
     {"name": "http_json_aws_events", "flow": "tests/e2e/cases/http_json.flow",
@@ -200,25 +196,14 @@ CASES = [
                            http_event("only", "v1", b64=True), http_event("\n", "url")]},
     {"name": "functions", "flow": "tests/e2e/cases/functions.flow", "events": [kinesis_event(FUNCS)]},
     {"name": "unicode_case_mapping", "flow": "tests/e2e/cases/unicode_case.flow",
-     "events": [sqs_event(unicode_lines())],
-     "xfail": "docs gap / flowc: lower() and upper() map only part of Unicode (e.g. U+01B6 'ƶ', U+0180 'ƀ', "
-              "Greek accented and Armenian letters stay as they are); flowref uses Unicode's simple case mapping"},
+     "events": [sqs_event(unicode_lines())]},
     {"name": "big_floats", "flow": "tests/e2e/cases/big_floats.flow",
-     "events": [sqs_event([j(x=7.888609052210119e18), j(x=1e19), j(x=9.3e18), j(x=1e20), j(x=123.5)])],
-     "xfail": "flowc run bug: the handler writes a float in [2^64, 1e21) in fixed notation, as std::to_chars "
-              "does (78886090522101186560), and flowc run's JSON reader rejects that integer (beyond 64 bits), so "
-              "the line is reported as a string, not a row. Write such floats in exponent form, or make flowc "
-              "run keep big numbers"},
+     "events": [sqs_event([j(x=7.888609052210119e18), j(x=1e19), j(x=9.3e18), j(x=1e20), j(x=123.5)])]},
     {"name": "json_extract_edges", "flow": "tests/e2e/cases/json_extract_edges.flow",
      "events": [sqs_event(['{"a":1,"b":[1,"x"]}', '{"a":"s"}', '{"a":1}xyz', '{"a":1} {"a":2}', '[1]', 'not json',
-                           '{"a":{"c":[true,null]}}', '{"a":null}', ' {"a" : 2.50 } ', ''])],
-     "xfail": "flowc bug: json_extract reads a JSON document followed by other text ('{\"a\":1}xyz') as if "
-              "the text were JSON (1), where docs/language.md §12 says null when s is not JSON"},
+                           '{"a":{"c":[true,null]}}', '{"a":null}', ' {"a" : 2.50 } ', ''])]},
     {"name": "negated_float_literals", "flow": "tests/e2e/cases/negated_float_literals.flow",
-     "events": [sqs_event([j(x=1, y=0.25), j(x=2)])],
-     "xfail": "codegen bug (found by random_programs.py seed 7029): -(-2.5) is emitted as `--2.5` in the "
-              "handler's C++, which clang rejects ('expression is not assignable'), so flowc run fails "
-              "with exit 3 on a program flowc check accepts; -(-1) and -(-y) are fine"},
+     "events": [sqs_event([j(x=1, y=0.25), j(x=2)])]},
     {"name": "checked_arithmetic", "flow": "tests/e2e/cases/checked.flow", "events": [sqs_event(NUMS)]},
     {"name": "checked_arithmetic_skip", "flow": "tests/e2e/cases/checked_skip.flow", "events": [sqs_event(NUMS)]},
     {"name": "joins", "flow": "tests/e2e/cases/joins.flow", "events": [kinesis_event(JOIN)]},

@@ -105,7 +105,8 @@ def format_float(x):
     (docs/runtime.md's examples `0.1`, `812.5`, `100`, `1e+21` are its
     output): the shortest digits, in fixed or scientific notation, whichever
     is shorter (fixed on a tie; fixed notation of an integral value is its
-    exact integer). None for NaN and infinities (written as null)."""
+    exact integer), but exponent form from 2^53 up. None for NaN and
+    infinities (written as null)."""
     if math.isnan(x) or math.isinf(x):
         return None
     r = repr(float(x))
@@ -142,6 +143,10 @@ def format_float(x):
     e = point - 1
     sci = digits[0] + ("." + digits[1:] if nd > 1 else "") + "e" + ("-" if e < 0 else "+") + "%02d" % abs(e)
     out = fixed if len(fixed) <= len(sci) else sci
+    # docs/runtime.md: from 2^53 up, always exponent form (never a bare
+    # integer a reader would take for an int).
+    if abs(float(x)) >= 2.0 ** 53:
+        out = sci
     return ("-" if neg else "") + out
 
 
