@@ -156,6 +156,15 @@ void RuntimeApiServer::resetSandbox() {
   std::vector<int> fds;
   for (auto& [fd, c] : connections_) fds.push_back(fd);
   for (int fd : fds) close(fd);
+  // Connections the dead runtime opened that are still in the listen
+  // backlog: accepted later, one would take the next runtime's event (a
+  // runtime that connects per request, like the Python peer, leaves them).
+  // The runtime has been reaped, so nothing more of its can arrive.
+  while (listenFd_ >= 0) {
+    int fd = ::accept4(listenFd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) break;
+    ::close(fd);
+  }
   queue_.clear();
   calls_.clear();  // what a dead runtime did last is not the next one's doing
   handedOut_.clear();

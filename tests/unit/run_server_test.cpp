@@ -351,3 +351,29 @@ TEST_F(ServerTest, RoundTripFloor) {
 
 }  // namespace
 }  // namespace flowc::run
+
+namespace flowc::run {
+namespace {
+
+// A runtime killed with a /next still in the listen backlog (never accepted)
+// must not take the next runtime's event: resetSandbox drops it.
+TEST_F(ServerTest, ResetSandboxDropsConnectionsLeftInTheBacklog) {
+  {
+    Client dead(server.port());  // connected by the kernel, not yet accepted
+    ASSERT_TRUE(dead.connected());
+    dead.sendRaw("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n");
+  }  // the old runtime is gone
+  server.resetSandbox();
+  std::string id = server.enqueue({.event = "{\"n\":1}", .requestId = "req-new"});
+  Reply next;
+  withClient(server, [&] {
+    Client fresh(server.port());
+    next = fresh.request("GET", "/invocation/next");
+  });
+  EXPECT_EQ(next.status, 200);
+  EXPECT_EQ(next.body, "{\"n\":1}");
+  EXPECT_EQ(next.headers["lambda-runtime-aws-request-id"], id);
+}
+
+}  // namespace
+}  // namespace flowc::run
