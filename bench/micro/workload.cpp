@@ -1,0 +1,79 @@
+// Loads or generates the micro benchmarks' Kinesis event (see workload.h).
+#include "workload.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "flow/events.h"
+#include "flow/runtime.h"
+#include "support/process.h"
+
+namespace flowbench {
+
+namespace {
+
+struct Loaded {
+  std::string padded;  // the event, then kBodyPadding zero bytes
+  size_t size = 0;
+  size_t records = 0;
+};
+
+[[noreturn]] void die(const std::string& message) {
+  std::fprintf(stderr, "flowc_micro_bench: %s\n", message.c_str());
+  std::exit(3);
+}
+
+std::string_view view(const Loaded& l) { return std::string_view(l.padded.data(), l.size); }
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) die("cannot read '" + path + "'");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Loaded load() {
+  Loaded l;
+  std::string text;
+  if (const char* path = std::getenv("FLOWC_BENCH_EVENT"); path && *path) {
+    text = readFile(path);
+  } else {
+    const char* n = std::getenv("FLOWC_BENCH_RECORDS");
+    char tmpl[] = "/tmp/flowc-micro-XXXXXX";
+    if (!::mkdtemp(tmpl)) die("cannot make a temporary directory");
+    std::string dir = tmpl;
+    flowc::CommandResult r = flowc::runCommand({"python3", std::string(FLOWC_SHARED_DIR) + "/bench/gen_kinesis.py",
+                                                "--records", n && *n ? n : "5000", "--out", dir});
+    if (!r.ok()) die("gen_kinesis.py: " + r.describe("python3") + "\n" + r.err);
+    text = readFile(dir + "/event-000.json");
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  l.size = text.size();
+  l.padded = std::move(text);
+  l.padded.append(flow::kBodyPadding, '\0');
+  flow::EventDecoder decoder;
+  flow::Batch batch;
+  if (flow::Status s = decoder.decode(flow::SourceKind::Kinesis, flow::PayloadFormat::Json, view(l), batch))
+    die("the event does not decode: " + s->message);
+  l.records = batch.records.size();
+  return l;
+}
+
+const Loaded& loaded() {
+  static const Loaded l = load();
+  return l;
+}
+
+}  // namespace
+
+std::string_view kinesisEvent() { return view(loaded()); }
+size_t kinesisEventRecords() { return loaded().records; }
+
+}  // namespace flowbench

@@ -1,0 +1,18 @@
+// The micro benchmarks' workload: one gen_kinesis.py event (5000 records by
+// default), read from $FLOWC_BENCH_EVENT when set (scripts/bench.sh passes the
+// event the handler benchmark used), else generated into a temporary
+// directory with ../shared/bench/gen_kinesis.py --records $FLOWC_BENCH_RECORDS.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace flowbench {
+
+// The event JSON, followed in memory by flow::kBodyPadding zero bytes (as the
+// runtime hands it to a handler). Loaded once; exits the process on failure.
+std::string_view kinesisEvent();
+// Records in kinesisEvent().
+size_t kinesisEventRecords();
+
+}  // namespace flowbench
