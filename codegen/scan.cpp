@@ -1,20 +1,34 @@
 // The scan: a record of the event → the source's row. Metadata columns come
 // from flow::Record / flow::Batch; `format text` makes the payload the
-// `line`; `format json` decodes the payload with simdjson On-Demand into a
-// `Fields` struct that holds only the fields some operator or sink reads.
+// `line` (checked to be UTF-8: it is a string); `format json` decodes the
+// payload with simdjson On-Demand into a `Fields` struct that holds only the
+// fields some operator or sink reads.
 //
-// Why only those: decoding is most of a stateless handler's work, and a
-// field no one reads cannot change a row. The consequence, by design: a
-// record is checked (present, not null, of its type) only for the fields the
-// program reads — a record with a bad value in a field nothing reads is
-// processed, not dead-lettered. It must still be a JSON object.
+// Strict decoding (LANGUAGE.md §3): a record that does not match the
+// declared schema fails — and goes where its source's `on error` says —
+// whether or not an operator reads the offending field. So the decoder walks
+// the WHOLE record: every declared field is checked against its type (a
+// field nobody reads is checked where it stands: its JSON type, its number's
+// range, its timestamp's text, but it is never copied or unescaped), every
+// other value is checked to be valid JSON, and nothing may follow the
+// object. The walk and the reasons are the generated `decode` namespace
+// (decode_support.cpp).
 //
 // The decoder walks each JSON object of the record once, member by member,
 // and switches on the key (Lambda producers promise no member order), so a
-// record costs one pass whatever the order of its members. With duplicate
-// members the last one wins.
+// record costs one pass whatever the order of its members. A member that a
+// declared field maps to may appear once per object: RFC 8259 leaves
+// duplicate names to each parser (JavaScript and Python keep the last one,
+// simdjson's lookups the first), so a record that has one means different
+// things to different readers of the same stream — it fails rather than
+// have flowc silently pick one. Undeclared members are ignored, duplicates
+// included.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+
+#include "decode_support.h"
 #include "emitter.h"
 
 namespace flowc::codegen::detail {
@@ -71,138 +85,179 @@ std::string fieldDescription(const ast::FieldDecl& f) {
   return text;
 }
 
-// The reader of a field's type (flow/sql.h) and what a wrong value is told.
+// How a field is named in reasons: 'amount' ($.payment.amount).
+std::string fieldLabel(const ast::FieldDecl& f) {
+  std::string text = "'" + f.name + "'";
+  if (f.path) text += " (" + f.path->text + ")";
+  return text;
+}
+
+// The reader of a field's type (flow/sql.h; for strings decode's, which
+// does not copy a string without escapes), its decode::Kind and the
+// decode::check… function of the type.
 struct FieldReader {
   const char* function;
-  std::string expected;
+  const char* kind;
+  const char* check;
 };
 
 FieldReader readerOf(const ast::FieldDecl& f) {
   switch (f.type.type.base) {
-    case BaseType::String: return {"flow::sql::readString", "a JSON string"};
-    case BaseType::Int: return {"flow::sql::readInt", "an integer within 64 bits"};
-    case BaseType::Float: return {"flow::sql::readFloat", "a JSON number"};
-    case BaseType::Bool: return {"flow::sql::readBool", "true or false"};
+    case BaseType::String: return {"decode::readString(in)", "String", "String"};
+    case BaseType::Int: return {"flow::sql::readInt", "Int", "Int"};
+    case BaseType::Float: return {"flow::sql::readFloat", "Float", "Float"};
+    case BaseType::Bool: return {"flow::sql::readBool", "Bool", "Bool"};
     case BaseType::Timestamp:
       if (f.type.unit == ast::TimestampUnit::Seconds) {
-        return {"flow::sql::readTimestampSeconds", "a number of epoch seconds or an RFC 3339 string"};
+        return {"flow::sql::readTimestampSeconds", "TimestampSeconds", "Timestamp"};
       }
-      return {"flow::sql::readTimestamp", "an RFC 3339 string or a number of epoch milliseconds"};
+      return {"flow::sql::readTimestamp", "Timestamp", "Timestamp"};
     default: break;
   }
   throw InternalError(fmt::format("codegen: field '{}' of type {}", f.name, ast::typeName(f.type.type)));
 }
 
-// Writes the decoding of one JSON object / array / value of the tree. `n`
-// numbers the generated locals of one decode function.
+bool isIdentifier(const std::string& s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// One more step of a path as the language writes it: .name, ['odd name'], [0].
+std::string stepText(const ast::JsonPathStep& step) {
+  if (step.index >= 0) return fmt::format("[{}]", step.index);
+  if (isIdentifier(step.member)) return "." + step.member;
+  std::string quoted;
+  for (char c : step.member) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  return "['" + quoted + "']";
+}
+
+// Writes the walk of the record's JSON: the objects and arrays the declared
+// fields' paths go into, the fields' values, and a check of every other
+// value. `n_` numbers the generated locals of the decode function.
 class DecodeWriter {
  public:
-  DecodeWriter(Emitter& e, CodeWriter& out) : e_(e), out_(out) {}
+  DecodeWriter(Emitter& e, CodeWriter& out, const std::map<const PathNode*, int>& flags)
+      : e_(e), out_(out), flags_(flags) {}
 
-  void objectLoop(const PathNode& node, const std::string& obj) {
+  // The members of object `container` (array = false) or the elements of
+  // array `container`, whose value is at `path` and `depth`: each one goes
+  // to the child of `node` it is, the others are checked and passed over.
+  void loop(const PathNode& node, const std::string& container, bool array, int depth, const std::string& path) {
     int k = ++n_;
-    std::string member = fmt::format("member_{}", k), key = fmt::format("key_{}", k);
-    out_.open(fmt::format("for (auto {} : {})", member, obj));
-    out_.line(fmt::format("std::string_view {};", key));
-    out_.line(fmt::format(
-        "if (auto error = {}.unescaped_key().get({})) return flow::sql::invalidJson(error);", member, key));
+    std::string v = fmt::format("v_{}", k);
+    if (array) {
+      out_.line(fmt::format("int64_t index_{} = 0;", k));
+      out_.open(fmt::format("for (auto element_{} : {})", k, container));
+      out_.line(fmt::format("simdjson::ondemand::value {};", v));
+      out_.line(fmt::format(
+          "if (auto error = std::move(element_{}).get({})) return decode::syntaxError(rec.payload, error);", k, v));
+    } else {
+      out_.open(fmt::format("for (auto member_{} : {})", k, container));
+      out_.line(fmt::format("std::string_view key_{};", k));
+      out_.line(fmt::format("simdjson::ondemand::value {};", v));
+      out_.line(fmt::format(
+          "if (auto error = decode::member(member_{}, in, key_{}, {})) return decode::syntaxError(rec.payload, error);",
+          k, k, v));
+    }
     bool first = true;
     for (const PathNode::Child& c : node.children) {
-      if (c.step.index >= 0) continue;
-      std::string test = fmt::format("if ({} == {})", key, cppStringView(c.step.member));
+      if ((c.step.index >= 0) != array) continue;
+      std::string test = array ? fmt::format("if (index_{} == {})", k, c.step.index)
+                               : fmt::format("if (key_{} == {})", k, cppStringView(c.step.member));
       if (first) {
         out_.open(test);
       } else {
         out_.reopen("else " + test);
       }
       first = false;
-      std::string v = fmt::format("v_{}", ++n_);
-      out_.line(fmt::format("simdjson::ondemand::value {};", v));
-      out_.line(fmt::format("if (auto error = {}.value().get({})) return flow::sql::invalidJson(error);",
-                            member, v));
-      value(c.node, v);
-    }
-    if (!first) out_.close();
-    out_.close();
-  }
-
-  void arrayLoop(const PathNode& node, const std::string& arr) {
-    int k = ++n_;
-    std::string element = fmt::format("element_{}", k), index = fmt::format("index_{}", k);
-    int64_t last = -1;
-    for (const PathNode::Child& c : node.children) last = std::max(last, c.step.index);
-    out_.line(fmt::format("int64_t {} = 0;", index));
-    out_.open(fmt::format("for (auto {} : {})", element, arr));
-    bool first = true;
-    for (const PathNode::Child& c : node.children) {
-      if (c.step.index < 0) continue;
-      std::string test = fmt::format("if ({} == {})", index, c.step.index);
-      if (first) {
-        out_.open(test);
-      } else {
-        out_.reopen("else " + test);
+      auto flag = flags_.find(&c.node);
+      if (flag != flags_.end()) {
+        if (!array) {
+          std::string duplicate = fmt::format("duplicate member '{}'", c.step.member);
+          if (depth > 0) duplicate += " in " + path;
+          out_.line(fmt::format("if (seen_{}) return {};", flag->second, cppStringView(duplicate)));
+        }
+        out_.line(fmt::format("seen_{} = true;", flag->second));
       }
-      first = false;
-      std::string v = fmt::format("v_{}", ++n_);
-      out_.line(fmt::format("simdjson::ondemand::value {};", v));
-      out_.line(fmt::format("if (auto error = std::move({}).get({})) return flow::sql::invalidJson(error);",
-                            element, v));
-      value(c.node, v);
+      value(c.node, v, depth + 1, path + stepText(c.step));
     }
-    if (!first) out_.close();
-    out_.line(fmt::format("if (++{} > {}) break;  // past the last element read", index, last));
+    if (first) throw InternalError("codegen: a decode loop without a child to find");
+    out_.reopen("else");
+    skip(v, depth + 1);
+    out_.close();
+    if (array) out_.line(fmt::format("++index_{};", k));
     out_.close();
   }
 
-  // The value `v` of a path: a field read here, or objects / arrays to walk.
-  void value(const PathNode& node, const std::string& v) {
+ private:
+  // The value `v` of a path: a field's, or an object / array to walk into.
+  void value(const PathNode& node, const std::string& v, int depth, const std::string& path) {
     if (node.leaf >= 0) {
       leaf(node.leaf, v);
       return;
     }
     bool members = false, elements = false;
     for (const PathNode::Child& c : node.children) (c.step.index >= 0 ? elements : members) = true;
-    // A value of another shape leads nowhere: its fields stay missing.
+    // A value of another shape leads nowhere (the fields below it are
+    // missing) but must still be valid JSON.
+    std::string first = fmt::format("c_{}", ++n_);
+    out_.line(fmt::format("const char {} = {}.raw_json_token().front();", first, v));
+    bool opened = false;
     if (members) {
       std::string obj = fmt::format("obj_{}", ++n_);
+      out_.open(fmt::format("if ({} == '{{')", first));
+      opened = true;
       out_.line(fmt::format("simdjson::ondemand::object {};", obj));
-      out_.open(fmt::format("if ({}.get_object().get({}) == simdjson::SUCCESS)", v, obj));
-      objectLoop(node, obj);
-      out_.close();
+      out_.line(fmt::format("if (auto error = {}.get_object().get({})) return decode::syntaxError(rec.payload, error);",
+                            v, obj));
+      loop(node, obj, false, depth, path);
     }
     if (elements) {
       std::string arr = fmt::format("arr_{}", ++n_);
+      std::string test = fmt::format("if ({} == '[')", first);
+      if (opened) {
+        out_.reopen("else " + test);
+      } else {
+        out_.open(test);
+      }
       out_.line(fmt::format("simdjson::ondemand::array {};", arr));
-      out_.open(fmt::format("{}if ({}.get_array().get({}) == simdjson::SUCCESS)", "", v, arr));
-      arrayLoop(node, arr);
-      out_.close();
+      out_.line(fmt::format("if (auto error = {}.get_array().get({})) return decode::syntaxError(rec.payload, error);",
+                            v, arr));
+      loop(node, arr, true, depth, path);
     }
+    out_.reopen("else");
+    skip(v, depth);
+    out_.close();
   }
 
+  void skip(const std::string& v, int depth) {
+    out_.line(fmt::format(
+        "if (std::string_view why = decode::skip({}, in, {}); !why.empty()) return why;", v, depth));
+  }
+
+  // A declared field's value: read into `f` when some operator reads it,
+  // checked where it stands when none does.
   void leaf(int column, const std::string& v) {
     const ast::FieldDecl& f = e_.source().fields[static_cast<size_t>(column)];
-    FieldReader r = readerOf(f);
-    std::string wrong = fmt::format("field '{}' must be {}", f.name, r.expected);
     out_.comment(fieldDescription(f));
-    if (f.type.type.nullable) {
-      out_.open(fmt::format("if (flow::sql::readNullable({}, f.field_{}, {}) != flow::sql::ReadResult::Ok)",
-                            v, column, r.function));
-      out_.line(fmt::format("return {};", cppStringView(wrong)));
-      out_.close();
-      return;
+    if (e_.columnRead_[static_cast<size_t>(column)]) {
+      out_.line(fmt::format(
+          "if (std::string_view why = decode::{}({}, f.field_{}, {}, kField_{}, in); !why.empty()) return why;",
+          f.type.type.nullable ? "nullable" : "required", v, column, readerOf(f).function, column));
+    } else {
+      out_.line(fmt::format(
+          "if (std::string_view why = decode::check{}({}, kField_{}, {}, in); !why.empty()) return why;",
+          readerOf(f).check, v, column, f.type.type.nullable ? "true" : "false"));
     }
-    out_.open(fmt::format("if (auto r = {}({}, f.field_{}); r != flow::sql::ReadResult::Ok)", r.function, v,
-                          column));
-    out_.line(fmt::format("return r == flow::sql::ReadResult::Null ? {} : {};",
-                          cppStringView(fmt::format("missing required field '{}'", f.name)),
-                          cppStringView(wrong)));
-    out_.close();
-    out_.line(fmt::format("seen_{} = true;", column));
   }
 
- private:
   Emitter& e_;
   CodeWriter& out_;
+  const std::map<const PathNode*, int>& flags_;
   int n_ = 0;
 };
 
@@ -237,8 +292,9 @@ bool Emitter::planDecoding() {
   if (!decodesJson()) return true;
   const ast::SourceDecl& src = source();
   bool ok = true;
-  for (size_t c = 0; c < src.fields.size() && c < columnRead_.size(); ++c) {
-    if (!columnRead_[c] || sourceNode_->schema[c].metadata) continue;
+  // Every declared field, read or not: a record must match them all.
+  for (size_t c = 0; c < src.fields.size() && c < sourceNode_->schema.size(); ++c) {
+    if (sourceNode_->schema[c].metadata) continue;
     const ast::FieldDecl& f = src.fields[c];
     std::vector<ast::JsonPathStep> steps;
     if (f.path) {
@@ -310,7 +366,10 @@ void Emitter::emitScanPrologue(CodeWriter& out) {
     out.line(fmt::format("const {} meta_{}{{{}}};  // {}", cppTypeOf(col.type), c, m.nullableInit,
                          cppCommentText(col.name)));
   }
-  if (!decodesJson()) return;
+  if (!decodesJson()) {
+    out.line("if (std::string_view why = decode::checkText(rec.payload); !why.empty()) return why;");
+    return;
+  }
   out.line("Fields f;");
   out.line("if (std::string_view why = decodeFields(h, rec, f); !why.empty()) return why;");
 }
@@ -318,7 +377,7 @@ void Emitter::emitScanPrologue(CodeWriter& out) {
 void Emitter::emitFieldsStruct(CodeWriter& out) {
   if (!decodesJson()) return;
   const ast::SourceDecl& src = source();
-  out.note(fmt::format("The fields of '{}' that some operator reads ({}); the others are skipped unread.",
+  out.note(fmt::format("The fields of '{}' that some operator reads ({}); the others are checked, not kept.",
                        cppCommentText(src.name), where(src.range)));
   out.open("struct Fields");
   for (size_t c = 0; c < src.fields.size() && c < columnRead_.size(); ++c) {
@@ -331,43 +390,63 @@ void Emitter::emitFieldsStruct(CodeWriter& out) {
 }
 
 void Emitter::emitDecodeFunction(CodeWriter& out) {
+  emitDecodeSupport(out, decodesJson());
   if (!decodesJson()) return;
   const ast::SourceDecl& src = source();
-  out.note("Decodes the record's JSON into `f`; returns why it cannot, or \"\".");
+
+  // The tree's nodes that need a flag: a member (it may come only once), a
+  // required field's value (it must come).
+  std::map<const PathNode*, int> flags;  // numbered in the order of the walk
+  std::vector<const PathNode*> leafNode(src.fields.size(), nullptr);
+  auto number = [&](const PathNode& n, auto& self) -> void {
+    for (const PathNode::Child& c : n.children) {
+      bool required = c.node.leaf >= 0 && !src.fields[static_cast<size_t>(c.node.leaf)].type.type.nullable;
+      if (c.step.index < 0 || required) flags.emplace(&c.node, static_cast<int>(flags.size()) + 1);
+      if (c.node.leaf >= 0) leafNode[static_cast<size_t>(c.node.leaf)] = &c.node;
+      self(c.node, self);
+    }
+  };
+  number(decodeTree_, number);
+
+  out.note("The declared fields as failed records' reasons name them.");
+  for (size_t c = 0; c < src.fields.size(); ++c) {
+    if (!leafNode[c]) continue;
+    const ast::FieldDecl& f = src.fields[c];
+    out.line(fmt::format("constexpr decode::Field kField_{}{{{}, {}, decode::Kind::{}}};  // {}", c,
+                         cppStringView(f.name), cppStringView(f.path ? f.path->text : ""), readerOf(f).kind,
+                         cppCommentText(fieldDescription(f))));
+  }
+  out.blank();
+
+  bool anyRead = false;
+  for (size_t c = 0; c < src.fields.size() && c < columnRead_.size(); ++c) anyRead = anyRead || columnRead_[c];
+  out.note("Decodes the record's JSON into `f`, checking all of it; returns why it cannot, or \"\".");
   out.open(fmt::format("std::string_view decodeFields(Handler& h, const flow::Record& rec, {}Fields& f)",
-                       decodeTree_.children.empty() ? "[[maybe_unused]] " : ""));
+                       anyRead ? "" : "[[maybe_unused]] "));
+  out.line("decode::Input in = decode::input(rec.payload);");
   out.line("simdjson::ondemand::document doc;");
   out.open(
       "if (auto error = h.parser.iterate(rec.payload.data(), rec.payload.size(), rec.payload.size() + "
       "flow::kPayloadPadding).get(doc))");
-  out.line("return flow::sql::invalidJson(error);");
+  out.line("return decode::syntaxError(rec.payload, error);");
   out.close();
   out.line("simdjson::ondemand::object obj_0;");
-  out.open("if (auto error = doc.get_object().get(obj_0))");
-  out.line(
-      "return error == simdjson::INCORRECT_TYPE ? std::string_view(\"the record is not a JSON object\")");
-  out.line("                                         : flow::sql::invalidJson(error);");
+  out.line("if (auto error = doc.get_object().get(obj_0)) return decode::notAnObject(rec.payload, error);");
+  std::vector<std::pair<int, const PathNode*>> ordered;
+  for (const auto& [node, id] : flags) ordered.emplace_back(id, node);
+  std::sort(ordered.begin(), ordered.end());
+  for (const auto& [id, node] : ordered) out.line(fmt::format("bool seen_{} = false;", id));
+  DecodeWriter writer(*this, out, flags);
+  writer.loop(decodeTree_, "obj_0", false, 0, "$");
+  out.note("Nothing may follow the object.");
+  out.open("if (const char* rest; doc.current_location().get(rest) == simdjson::SUCCESS)");
+  out.line("return decode::trailing(rec.payload, rest);");
   out.close();
-  std::vector<size_t> required;
-  for (size_t c = 0; c < src.fields.size() && c < columnRead_.size(); ++c) {
-    if (columnRead_[c] && !src.fields[c].type.type.nullable) required.push_back(c);
-  }
-  for (size_t c : required) out.line(fmt::format("bool seen_{} = false;", c));
-  DecodeWriter writer(*this, out);
-  if (decodeTree_.children.empty()) {
-    // No field is read: the record must still be a JSON object.
-    out.open("for (auto member : obj_0)");
-    out.line("if (auto error = member.error()) return flow::sql::invalidJson(error);");
-    out.close();
-  } else {
-    writer.objectLoop(decodeTree_, "obj_0");
-  }
-  for (size_t c : required) {
-    out.open(fmt::format("if (!seen_{})", c));
-    code_ = &out;
-    failWith(fmt::format("missing required field '{}'", src.fields[c].name));
-    code_ = nullptr;
-    out.close();
+  for (size_t c = 0; c < src.fields.size(); ++c) {
+    const ast::FieldDecl& f = src.fields[c];
+    if (!leafNode[c] || f.type.type.nullable) continue;
+    out.line(fmt::format("if (!seen_{}) return {};", flags.at(leafNode[c]),
+                         cppStringView("missing required field " + fieldLabel(f))));
   }
   out.line("return {};");
   out.close();

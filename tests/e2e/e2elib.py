@@ -166,7 +166,8 @@ def split_log(log):
 
 REASONS = {
     "base64": r"base64",
-    "json": r"JSON|json",
+    "json": r"JSON|json|UTF-8",
+    "utf8": r"UTF-8",
     "missing": r"missing|null|required",
     "type": r"must be|type|expected|integer|number|string|bool",
     "timestamp": r"timestamp|time|RFC 3339|date",

@@ -202,7 +202,9 @@ def process(program, records, ordered):
                 raise rec.error
             text = rec.text
             if text is None and src["format"] == "text" and rec.error is None:
-                text = rec.shown  # CHOICE: a line that is not UTF-8 reads with U+FFFD for each bad byte
+                # docs/language.md §5: a text line is a string, so it must be UTF-8;
+                # the dead letter shows it with U+FFFD for each bad byte.
+                raise RecordError("utf8", "invalid UTF-8")
             row = dict(decode_fields(src, text))
             row.update(rec.meta)
             rows = program.run_record(row)

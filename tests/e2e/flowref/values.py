@@ -12,7 +12,7 @@ INT_MAX = (1 << 63) - 1
 
 class RecordError(Exception):
     """A record fails (decode or run time); category is one of
-    base64 json missing type timestamp overflow division cast"""
+    base64 json utf8 missing type timestamp overflow division cast"""
 
     def __init__(self, category, message):
         super().__init__(message)
