@@ -597,6 +597,29 @@ Batch EventSourceMapping::next() {
   return b;
 }
 
+// Which records of the batch failed (positions in b.records): those its
+// batchItemFailures name; all of them for a function error (no body), an
+// unreadable answer, or an id that is not in the batch (as Lambda does).
+std::vector<size_t> EventSourceMapping::failedInBatch(const Batch& b, const std::string* responseBody,
+                                                      bool* wholeBatch) const {
+  std::vector<size_t> failed;
+  std::optional<std::vector<std::string>> ids;
+  if (responseBody) ids = batchItemFailures(*responseBody);
+  bool all = !ids.has_value();
+  if (ids) {
+    std::set<std::string> wanted(ids->begin(), ids->end());
+    for (size_t k = 0; k < b.records.size(); ++k)
+      if (wanted.erase(records_[b.records[k]].id)) failed.push_back(k);
+    if (!wanted.empty()) all = true;
+  }
+  if (all) {
+    failed.clear();
+    for (size_t k = 0; k < b.records.size(); ++k) failed.push_back(k);
+  }
+  if (wholeBatch) *wholeBatch = all;
+  return failed;
+}
+
 std::vector<std::string> EventSourceMapping::complete(const std::optional<std::string>& responseBody) {
   std::vector<std::string> redelivered;
   if (!pending_) return redelivered;
@@ -612,21 +635,7 @@ std::vector<std::string> EventSourceMapping::complete(const std::optional<std::s
     return redelivered;
   }
 
-  // Which records of the batch failed (positions in b.records).
-  std::vector<size_t> failed;
-  std::optional<std::vector<std::string>> ids;
-  if (responseBody) ids = batchItemFailures(*responseBody);
-  bool all = !ids.has_value();
-  if (ids) {
-    std::set<std::string> wanted(ids->begin(), ids->end());
-    for (size_t k = 0; k < b.records.size(); ++k)
-      if (wanted.erase(records_[b.records[k]].id)) failed.push_back(k);
-    if (!wanted.empty()) all = true;  // an id not in the batch: the whole batch failed
-  }
-  if (all) {
-    failed.clear();
-    for (size_t k = 0; k < b.records.size(); ++k) failed.push_back(k);
-  }
+  std::vector<size_t> failed = failedInBatch(b, responseBody ? &*responseBody : nullptr);
 
   std::vector<size_t> back;
   for (size_t k : failed) {
@@ -699,23 +708,8 @@ std::vector<std::string> EventSourceMapping::completeStream(Batch b, const std::
     return redelivered;
   }
 
-  // Which records of the batch failed (positions in b.records).
-  std::vector<size_t> failed;
-  bool all = functionFailed;
-  if (!functionFailed) {
-    std::optional<std::vector<std::string>> ids = batchItemFailures(*responseBody);
-    if (!ids) all = true;
-    if (ids) {
-      std::set<std::string> wanted(ids->begin(), ids->end());
-      for (size_t k = 0; k < b.records.size(); ++k)
-        if (wanted.erase(records_[b.records[k]].id)) failed.push_back(k);
-      if (!wanted.empty()) all = true;  // an id not in the batch: the whole batch failed
-    }
-  }
-  if (all) {
-    failed.clear();
-    for (size_t k = 0; k < b.records.size(); ++k) failed.push_back(k);
-  }
+  bool all = false;  // the whole batch failed (not only records it named)
+  std::vector<size_t> failed = failedInBatch(b, functionFailed ? nullptr : &*responseBody, &all);
   // A failed invocation keeps the state of before the batch; an answered one
   // (partial failures included, see the header) moves it on.
   if (b.windowed && !all && newState) {

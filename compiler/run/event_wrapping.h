@@ -190,6 +190,8 @@ class EventSourceMapping {
   bool windowed() const { return options_.tumblingWindowSeconds > 0 && isStream(); }
 
  private:
+  std::vector<size_t> failedInBatch(const Batch& b, const std::string* responseBody,
+                                    bool* wholeBatch = nullptr) const;
   // One Kinesis shard: its records in order, its checkpoint and its window.
   struct Shard {
     std::vector<size_t> records;  // indexes into records_
