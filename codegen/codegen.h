@@ -10,11 +10,17 @@
 // heap allocation (strings are views; computed ones live in an arena reset
 // per record).
 //
-// What is generated today: stateless programs (no group by, distinct or
-// order by) over kinesis, sqs, http and kafka sources in json or text
-// format, with log and response sinks and dead letters on stdout. Anything
-// else gets one error diagnostic at the construct ("the back end does not
-// generate … yet") and no code: never a silent stub.
+// What is generated today: programs over kinesis, sqs, http and kafka
+// sources in json or text format, with log and response sinks and dead
+// letters on stdout: stateless streams; group by with every aggregate,
+// having, select distinct and order by … limit per batch and per window;
+// tumble windows on _arrival_time in Lambda's own tumbling windows, and
+// tumble / hop / session windows on event time (or hop / session on
+// _arrival_time) kept in Lambda's window state (aggregate.cpp, window.cpp,
+// distinct.cpp, topn.cpp; the pipeline breakers' rows are emitted after the
+// invocation's records). Anything else — a window over an aggregated stream
+// among them — gets one error diagnostic at the construct ("the back end does
+// not generate … yet") and no code: never a silent stub.
 #pragma once
 
 #include <string>

@@ -88,6 +88,32 @@ const char* unsupportedSinkKind(ast::SinkKind k) {
 
 }  // namespace
 
+// What of an Aggregate the back end cannot generate ("" when it can).
+std::string Emitter::unsupportedAggregate(const Node& n) const {
+  for (const plan::ProjectItem& a : n.aggregates) {
+    const ast::Expr& call = *a.expr;
+    if (!call.star && !call.args.empty() && call.args[0]->type.base == ast::BaseType::Null)
+      return fmt::format("'{}' of the constant null", exprText(call));
+  }
+  for (const plan::ProjectItem& k : n.groupKeys) {
+    if (k.expr->type.base == ast::BaseType::Null) return "a group key that is the constant null";
+  }
+  if (n.window.kind == ast::WindowKind::None) return {};
+  // A window's records must come straight from the source's pipeline: its
+  // state is per shard and its time is the records'.
+  std::vector<int> work(n.inputs);
+  while (!work.empty()) {
+    const Node& up = plan_.node(work.back());
+    work.pop_back();
+    if (up.kind == OpKind::Aggregate || up.kind == OpKind::Distinct || up.kind == OpKind::TopN)
+      return "a window over an aggregated, distinct or ordered stream";
+    for (int in : up.inputs) work.push_back(in);
+  }
+  if (n.stateModel == ast::StateModel::LambdaTumbling) return {};
+  if (n.window.time.input != 0 || n.window.time.column < 0) return "a window over a computed time";
+  return {};
+}
+
 bool Emitter::checkSupported() {
   size_t errorsBefore = diags_.errorCount();
   std::set<std::string> streamsReported;  // one diagnostic per stream
@@ -112,31 +138,14 @@ bool Emitter::checkSupported() {
         }
         break;
       case OpKind::Aggregate:
-        if (streamsReported.insert(n.stream).second) {
-          bool windowed = n.window.kind != ast::WindowKind::None;
-          diags_.error(
-              n.range,
-              fmt::format("the back end does not generate {} yet (stream '{}')",
-                          windowed ? "windows and aggregation" : "aggregation (group by)", n.stream),
-              "flowc check and flowc graph accept this program; only stateless streams can be built today");
+        if (std::string why = unsupportedAggregate(n); !why.empty() && streamsReported.insert(n.stream).second) {
+          diags_.error(n.range, fmt::format("the back end does not generate {} yet (stream '{}')", why, n.stream),
+                       "flowc check and flowc graph accept this program; group by, windows over a "
+                       "source's records, distinct and order by/limit can be built today");
         }
         break;
       case OpKind::Distinct:
-        if (streamsReported.insert(n.stream).second) {
-          diags_.error(
-              n.range,
-              fmt::format("the back end does not generate select distinct yet (stream '{}')", n.stream),
-              "only stateless streams can be built today");
-        }
-        break;
-      case OpKind::TopN:
-        if (streamsReported.insert(n.stream).second) {
-          diags_.error(
-              n.range,
-              fmt::format("the back end does not generate order by and limit yet (stream '{}')", n.stream),
-              "only stateless streams can be built today");
-        }
-        break;
+      case OpKind::TopN: break;
       case OpKind::Sink: {
         const char* kind = unsupportedSinkKind(n.sink.kind);
         if (!n.inputs.empty()) {
@@ -216,6 +225,9 @@ void Emitter::consume(int id, const Row& row) {
       case OpKind::Project: emitProject(n, row); break;
       case OpKind::Join: emitJoin(n, row); break;
       case OpKind::Sink: emitSink(n, row); break;
+      case OpKind::Aggregate: emitAggregateInput(n, row); break;
+      case OpKind::Distinct: emitDistinctInput(n, row); break;
+      case OpKind::TopN: emitTopNInput(n, row); break;
       default: throw InternalError(fmt::format("codegen: operator {} reached the record loop", nodeTitle(n)));
     }
   }
@@ -235,6 +247,7 @@ void Emitter::emitHandlerStruct(CodeWriter& out) {
   if (decodesJson()) out.line("simdjson::ondemand::parser parser;  // the records' JSON");
   if (usesArena_) out.line("flow::sql::Arena arena;  // strings computed for one record, reset per record");
   if (usesJsonExtractor_) out.line("flow::sql::JsonExtractor json;  // json_extract()");
+  emitBreakerMembers(out);
   for (size_t i = 0; i < regexes_.size(); ++i) {
     out.line(fmt::format("flow::sql::Regex regex_{};  // {}", i, cppCommentText(regexes_[i].text)));
   }
@@ -301,12 +314,25 @@ void Emitter::emitHandle(CodeWriter& out) {
   out.line("reply.error = std::move(*status);");
   out.line("return;");
   out.close();
+  if (hasBreakers()) {
+    out.open("if (flow::Status status = beginInvocation(h))");
+    out.line("reply.error = std::move(*status);");
+    out.line("return;");
+    out.close();
+  }
   out.line("h.out.begin(h.batch, reply);");
   out.open("for (size_t i = 0; i < h.batch.records.size() && !h.out.stopped(); ++i)");
   if (usesArena_) out.line("h.arena.reset();");
   out.line("Rows rows;");
   out.line("std::string_view why = processRecord(h, h.batch, h.batch.records[i], rows);");
+  if (hasBreakers()) out.line("if (why.empty()) why = commit(h, rows);");
   out.open("if (!why.empty())");
+  if (hasLateRecords()) {
+    out.open("if (why.data() == flow::agg::kLateReason.data())");
+    out.line("h.out.deadLetter(i, why);  // late: dead-lettered whatever the on error policy");
+    out.line("continue;");
+    out.close();
+  }
   switch (src.onError) {
     case ast::OnError::DeadLetter: out.line("h.out.deadLetter(i, why);  // on error dead_letter"); break;
     case ast::OnError::Retry: out.line("h.out.retry(i);  // on error retry"); break;
@@ -317,6 +343,7 @@ void Emitter::emitHandle(CodeWriter& out) {
   out.line("writeRows(h.out, rows);");
   out.line("h.out.processed(i);");
   out.close();
+  if (hasBreakers()) out.line("endInvocation(h, reply);");
   out.line("h.out.finish();");
   out.close();
   out.blank();
@@ -326,6 +353,7 @@ GeneratedUnit Emitter::run() {
   size_t errorsBefore = diags_.errorCount();
   if (!checkSupported()) return {};
   planSinks();
+  planBreakers();
   columnRead_.assign(sourceNode_->schema.size(), false);
 
   // The record function's body first: it decides which fields are decoded,
@@ -334,6 +362,7 @@ GeneratedUnit Emitter::run() {
   code_ = &body;
   consume(sourceNode_->id, scanRow());
   code_ = nullptr;
+  emitBreakerRowFunctions();
   if (!planDecoding() || diags_.errorCount() > errorsBefore) return {};
 
   const ast::SourceDecl& src = source();
@@ -364,10 +393,13 @@ GeneratedUnit Emitter::run() {
   out.blank();
   out.line("#include <simdjson.h>");
   out.blank();
+  if (hasBreakers()) out.line("#include \"flow/aggregate.h\"");
+  if (hasState()) out.line("#include \"flow/state.h\"");
   out.line("#include \"flow/events.h\"");
   out.line("#include \"flow/json_writer.h\"");
   out.line("#include \"flow/output.h\"");
   out.line("#include \"flow/runtime.h\"");
+  if (usesSketch()) out.line("#include \"flow/sketch.h\"");
   out.line("#include \"flow/sql.h\"");
   out.blank();
   out.line("namespace {");
@@ -403,11 +435,17 @@ GeneratedUnit Emitter::run() {
     out.blank();
   }
   emitFieldsStruct(out);
+  emitBreakerTypes(out);
   emitRowsStruct(out);
   emitHandlerStruct(out);
   emitDecodeFunction(out);
   emitProcessFunction(out, body);
+  emitBreakerFunctions(out);
   emitWriteRows(out);
+  if (hasBreakers()) {
+    emitCommit(out);
+    emitInvocationHooks(out);
+  }
   emitInit(out);
   emitHandle(out);
   out.line("}  // namespace");

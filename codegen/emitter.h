@@ -1,6 +1,7 @@
 // codegen/emitter.h — internal to codegen/: the emitter core that the
-// operator families (scan.cpp, filter.cpp, project.cpp, join.cpp, sink.cpp)
-// and expressions (expr.cpp) contribute their fragments to.
+// operator families (scan.cpp, filter.cpp, project.cpp, join.cpp, sink.cpp,
+// and the breakers: aggregate.cpp, window.cpp, distinct.cpp, topn.cpp) and
+// expressions (expr.cpp) contribute their fragments to.
 //
 // Produce/consume: the scan produces the source's row (one CValue per
 // column) and hands it to consume(), which emits, for every operator reading
@@ -15,7 +16,10 @@
 // branch of a fan-out — writes no row to any sink: its outcome is exactly one
 // of processed (all its rows) or dead-lettered / retried / skipped (none).
 // Stateless operators give each sink at most one row per record, so Rows has
-// one slot per sink.
+// one slot per sink. The same holds for the breakers' inputs (one slot per
+// Aggregate, Distinct, TopN), which commit() applies only once the record
+// succeeded; and a breaker's output rows run through the same Rows /
+// commit / writeRows steps, one row at a time, at the end of the invocation.
 #pragma once
 
 #include <map>
@@ -118,6 +122,30 @@ class Emitter {
   void emitRowsStruct(CodeWriter& out);
   void emitWriteRows(CodeWriter& out);
 
+  // aggregate.cpp, distinct.cpp, topn.cpp, window.cpp: the pipeline breakers.
+  // A record (or a breaker's output row) reaching a breaker fills the
+  // breaker's input slot in Rows (emit*Input); commit() then checks every
+  // filled slot (an int sum that would overflow, a late record) before
+  // applying any, so a record that fails leaves no trace in any breaker.
+  // At the end of the invocation flushAll() emits the breakers' rows through
+  // their consumers (the breakers' row functions), in node id order.
+  void planBreakers();
+  void emitAggregateInput(const plan::Node& n, const Row& input);
+  void emitDistinctInput(const plan::Node& n, const Row& input);
+  void emitTopNInput(const plan::Node& n, const Row& input);
+  void emitBreakerRowFunctions();  // the code behind each breaker (into its BreakerSlot)
+  void emitBreakerTypes(CodeWriter& out);
+  void emitBreakerInputs(CodeWriter& out);   // members of Rows
+  void emitBreakerMembers(CodeWriter& out);  // members of Handler
+  void emitBreakerFunctions(CodeWriter& out);
+  void emitCommit(CodeWriter& out);
+  void emitInvocationHooks(CodeWriter& out);  // beginInvocation / endInvocation
+  bool hasBreakers() const { return !breakers_.empty(); }
+  bool hasState() const;  // some breaker keeps state between invocations (windows)
+  bool usesSketch() const;
+  bool hasLateRecords() const;  // some window is on event time: its late records are dead-lettered  // some aggregate is approx_percentile
+  std::string unsupportedAggregate(const plan::Node& n) const;
+
   // expr.cpp
   // Emits the statements computing `e` over `row` and returns its value,
   // whose type is e.type.
@@ -165,6 +193,17 @@ class Emitter {
 
   CodeWriter* code_ = nullptr;
   int temps_ = 0;
+
+  // A breaker the handler materializes (aggregate.cpp & co.).
+  struct BreakerSlot {
+    const plan::Node* node = nullptr;
+    int leader = 0;             // the breaker of its stream whose units flush it (0: flushed by flushAll)
+    std::vector<int> children;  // breakers of the same stream flushed after each unit of this one
+    CodeWriter rowFunction;     // emits one of its output rows through its consumers
+  };
+  std::vector<BreakerSlot> breakers_;  // in node id order
+  std::map<int, size_t> breakerOfNode_;
+  BreakerSlot& breaker(int id) { return breakers_.at(breakerOfNode_.at(id)); }
 };
 
 }  // namespace flowc::codegen::detail

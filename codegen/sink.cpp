@@ -59,6 +59,7 @@ void Emitter::emitRowsStruct(CodeWriter& out) {
     }
     out.close(fmt::format(" sink_{};", s.index));
   }
+  emitBreakerInputs(out);  // the breakers' input slots (aggregate.cpp & co.)
   out.close(";");
   out.blank();
 }

@@ -1,0 +1,104 @@
+// codegen/breakers.h — internal to codegen/: what the pipeline breakers'
+// files (aggregate.cpp, window.cpp, distinct.cpp, topn.cpp) share with the
+// breaker core (breakers.cpp): the aggregates' specs, and each family's
+// fragments of the translation unit.
+//
+// Names in the generated code, by the breaker's node id N: Key_N / Acc_N /
+// Table_N (an Aggregate's groups), DRow_N / DTable_N (a Distinct's rows),
+// TRow_N / TBuffer_N (a TopN's rows); Rows::in_N, its input slot; Handler
+// members agg_N, distinct_N, top_N; functions groupRow_N / distinctRow_N /
+// topRow_N (one output row through the operators after the breaker) and
+// flush_N (every row of one unit: the batch, or one window).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "emitter.h"
+
+namespace flowc::codegen::detail {
+
+enum class AggKind { CountStar, Count, CountDistinct, Sum, Avg, Min, Max, First, Last, Stddev, Percentile };
+
+struct AggregateSpec {
+  AggKind kind = AggKind::CountStar;
+  const ast::Expr* call = nullptr;
+  ast::Type argType;  // of args[0] (none for count(*))
+  ast::Type outType;  // the Aggregate's column
+  double percentile = 0;
+  std::string text;   // sum(latency_ms), for reasons and comments
+};
+
+std::vector<AggregateSpec> aggregateSpecs(const Emitter& e, const plan::Node& n);
+
+// A plain struct of `fields` (C++ type, name) and its hash/equal/own ops
+// for flow::agg::GroupTable.
+struct StructField {
+  std::string type;
+  std::string name;
+  std::string comment;
+};
+void emitKeyStruct(CodeWriter& out, const std::string& name, const std::vector<StructField>& fields);
+void emitKeyOps(CodeWriter& out, const std::string& ops, const std::string& key,
+                const std::vector<StructField>& fields);
+// `void <fn>(std::string& out, const <type>& k)`: the fields as a JSON object.
+void emitKeyJson(CodeWriter& out, const std::string& fn, const std::string& type,
+                 const std::vector<StructField>& fields, const std::vector<ast::Column>& columns);
+
+// The "for each row of the unit: row function, commit, writeRows" loop body
+// shared by the flush functions. `call` is the row function call without the
+// trailing `rows` argument's closing, e.g. "groupRow_4(h, h.agg_4[i], ".
+void emitFlushRow(Emitter& e, CodeWriter& out, const std::string& call, const std::string& stream,
+                  const std::string& keyJsonCall);
+// The children's flushes after one unit of `leader`.
+void emitFlushChildren(Emitter& e, CodeWriter& out, int leader);
+
+// aggregate.cpp
+void emitAggregateTypes(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitAggregateInputStruct(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitAggregateMembers(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitAggregateCheck(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitAggregateApply(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitAggregateRowFunction(Emitter& e, const plan::Node& n);
+void emitAggregateFlush(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitAggregateClear(Emitter& e, CodeWriter& out, const plan::Node& n);
+// The accumulator's fields, its update by one value, and its final value.
+std::vector<StructField> accumulatorFields(const AggregateSpec& a, size_t j);
+
+// window.cpp: windowed Aggregates and the state they keep in Lambda's
+// tumbling-window `state`.
+bool isWindowed(const plan::Node& n);
+bool isEventTime(const plan::Node& n);  // a windowed Aggregate of the event-time-in-state model
+bool isSession(const plan::Node& n);
+// Session windows: the record's session lookup and merge (commit's check and apply).
+void emitSessionCheck(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitSessionApply(Emitter& e, CodeWriter& out, const plan::Node& n);
+int64_t paneMs(const plan::Node& n);      // tumble: the size; hop: the slide
+int64_t lateBoundMs(const Emitter& e, const plan::Node& n);  // watermark delay + allowed lateness (0 on _arrival_time)
+void emitWindowedMembers(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitWindowedReset(Emitter& e, CodeWriter& out);  // in beginInvocation
+void emitWindowedAggregateExtras(Emitter& e, CodeWriter& out, const plan::Node& n);  // after Table_N
+void emitWindowedAggregateFlush(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitStateMembers(Emitter& e, CodeWriter& out);
+void emitStateDecode(Emitter& e, CodeWriter& out);  // in beginInvocation
+void emitStateEncode(Emitter& e, CodeWriter& out);  // at the end of endInvocation
+void emitStateFunctions(Emitter& e, CodeWriter& out);
+std::vector<StructField> keyFieldsOf(const plan::Node& n);
+
+// distinct.cpp
+void emitDistinctTypes(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitDistinctInputStruct(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitDistinctMembers(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitDistinctApply(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitDistinctRowFunction(Emitter& e, const plan::Node& n);
+void emitDistinctFlush(Emitter& e, CodeWriter& out, const plan::Node& n);
+
+// topn.cpp
+void emitTopNTypes(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitTopNInputStruct(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitTopNMembers(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitTopNApply(Emitter& e, CodeWriter& out, const plan::Node& n);
+void emitTopNRowFunction(Emitter& e, const plan::Node& n);
+void emitTopNFlush(Emitter& e, CodeWriter& out, const plan::Node& n);
+
+}  // namespace flowc::codegen::detail
