@@ -25,6 +25,7 @@
 #include "run/event_wrapping.h"
 #include "run/local_lambda.h"
 #include "support/process.h"
+#include "handler_fixture.h"
 
 namespace flowc::codegen {
 namespace {
@@ -189,52 +190,9 @@ std::string stateOf(const std::string& response) {
 
 // ------------------------------------------------------------------ the fixture
 
-class AggregateTest : public testing::Test {
+class AggregateTest : public testing_support::HandlerFixture {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::string(
-        (fs::temp_directory_path() / fmt::format("flowc-aggregate-test-{}", ::getuid())).string());
-    fs::create_directories(*dir_);
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-
-  void SetUp() override {
-    ToolchainLookup lookup = findHandlerToolchain(Arch::X86_64);
-    if (!lookup.ok() && lookup.error.find("built without") != std::string::npos) GTEST_SKIP() << lookup.error;
-    ASSERT_TRUE(lookup.ok()) << lookup.error;
-  }
-  void TearDown() override {
-    if (lambda_) lambda_->shutdown();
-    lambda_.reset();
-  }
-
-  void start(const std::string& flow) {
-    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::path src = fs::path(*dir_) / name;
-    fs::create_directories(src);
-    std::string path = (src / "test.flow").string();
-    std::ofstream(path, std::ios::binary) << flow;
-    auto fe = driver::runFrontEnd(path);
-    ASSERT_FALSE(fe->ioError) << fe->ioMessage;
-    ASSERT_FALSE(fe->diags.hasErrors()) << dump(*fe);
-    EmitOptions options;
-    options.source = fe->file.get();
-    GeneratedUnit unit = emitHandler(fe->plan, fe->catalog, fe->program, fe->diags, "test.flow", options);
-    ASSERT_FALSE(fe->diags.hasErrors()) << dump(*fe);
-    BuildOptions build;
-    build.cacheDir = *dir_ + "/cache";
-    BuildResult r = buildBootstrap(unit.cpp, Arch::X86_64, build);
-    ASSERT_TRUE(r.ok()) << r.error;
-    run::LambdaConfig config;
-    config.bootstrap = r.bootstrapPath;
-    config.functionName = "aggregate-test";
-    config.timeoutMs = 20000;
-    lambda_ = std::make_unique<run::LocalLambda>(config);
-    ASSERT_EQ(lambda_->open(), std::nullopt);
-  }
+  AggregateTest() : HandlerFixture("aggregate") {}
 
   Output invoke(const std::string& event) {
     Output out;
@@ -256,11 +214,6 @@ class AggregateTest : public testing::Test {
     return out;
   }
 
-  static std::string dump(const driver::FrontEnd& fe) {
-    std::ostringstream s;
-    printDiagnosticsText(*fe.file, fe.diags, s);
-    return s.str();
-  }
 
   static std::string kinesisEvent(const std::vector<std::string>& records) {
     run::WrapOptions o;
@@ -271,11 +224,7 @@ class AggregateTest : public testing::Test {
     return events.empty() ? std::string() : events[0];
   }
 
-  static std::string* dir_;
-  std::unique_ptr<run::LocalLambda> lambda_;
 };
-
-std::string* AggregateTest::dir_ = nullptr;
 
 // ------------------------------------------------------------------ per batch
 

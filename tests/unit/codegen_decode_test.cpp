@@ -26,6 +26,7 @@
 #include "driver/toolchain.h"
 #include "run/event_wrapping.h"
 #include "run/local_lambda.h"
+#include "handler_fixture.h"
 
 namespace flowc::codegen {
 namespace {
@@ -328,44 +329,9 @@ int64_t metric(const std::string& line, const char* name) {
   return v;
 }
 
-class DecodeTest : public testing::Test {
+class DecodeTest : public testing_support::HandlerFixture {
  protected:
-  void SetUp() override {
-    ToolchainLookup lookup = findHandlerToolchain(Arch::X86_64);
-    if (!lookup.ok() && lookup.error.find("built without") != std::string::npos) GTEST_SKIP() << lookup.error;
-    ASSERT_TRUE(lookup.ok()) << lookup.error;
-  }
-  void TearDown() override {
-    if (lambda_) lambda_->shutdown();
-  }
-
-  void start(const std::string& flow) {
-    fs::path dir = fs::temp_directory_path() / fmt::format("flowc-decode-test-{}", ::getuid());
-    fs::path src = dir / testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::create_directories(src);
-    std::string path = (src / "test.flow").string();
-    std::ofstream(path, std::ios::binary) << flow;
-    auto fe = driver::runFrontEnd(path);
-    ASSERT_FALSE(fe->ioError) << fe->ioMessage;
-    std::ostringstream diags;
-    printDiagnosticsText(*fe->file, fe->diags, diags);
-    ASSERT_FALSE(fe->diags.hasErrors()) << diags.str();
-    EmitOptions options;
-    options.source = fe->file.get();
-    GeneratedUnit unit = emitHandler(fe->plan, fe->catalog, fe->program, fe->diags, "test.flow", options);
-    printDiagnosticsText(*fe->file, fe->diags, diags);
-    ASSERT_FALSE(fe->diags.hasErrors()) << diags.str();
-    BuildOptions build;
-    build.cacheDir = (dir / "cache").string();
-    BuildResult r = buildBootstrap(unit.cpp, Arch::X86_64, build);
-    ASSERT_TRUE(r.ok()) << r.error;
-    run::LambdaConfig config;
-    config.bootstrap = r.bootstrapPath;
-    config.functionName = "decode-test";
-    config.timeoutMs = 20000;
-    lambda_ = std::make_unique<run::LocalLambda>(config);
-    ASSERT_EQ(lambda_->open(), std::nullopt);
-  }
+  DecodeTest() : HandlerFixture("decode") {}
 
   // What the function answered and printed, its stdout lines sorted by kind.
   Output invoke(const std::string& event) {
@@ -397,8 +363,6 @@ class DecodeTest : public testing::Test {
     mapping = std::make_unique<run::EventSourceMapping>(records, o);
     return invoke(mapping->next().event);
   }
-
-  std::unique_ptr<run::LocalLambda> lambda_;
 };
 
 std::string row(const std::string& columns) {
@@ -429,7 +393,9 @@ TEST_F(DecodeTest, UnreadFieldsAreCheckedAsStrictlyAsReadOnes) {
   // The record, untouched.
   size_t k = 0;
   for (const Case& c : table) {
-    if (!c.reason.empty() && k < out.deadRecords.size() && c.utf8) EXPECT_EQ(out.deadRecords[k], c.record);
+    if (!c.reason.empty() && k < out.deadRecords.size() && c.utf8) {
+      EXPECT_EQ(out.deadRecords[k], c.record);
+    }
     if (!c.reason.empty()) ++k;
   }
   EXPECT_EQ(metric(out.metrics, "RecordsIn"), static_cast<int64_t>(records.size()));

@@ -20,6 +20,7 @@
 #include "run/event_wrapping.h"
 #include "run/local_lambda.h"
 #include "support/process.h"
+#include "handler_fixture.h"
 
 namespace flowc::codegen {
 namespace {
@@ -42,60 +43,9 @@ struct Output {
   std::string error;
 };
 
-class HandlerTest : public testing::Test {
+class HandlerTest : public testing_support::HandlerFixture {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::string(
-        (fs::temp_directory_path() / fmt::format("flowc-codegen-test-{}", ::getuid())).string());
-    fs::create_directories(*dir_);
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-
-  void SetUp() override {
-    ToolchainLookup lookup = findHandlerToolchain(Arch::X86_64);
-    if (!lookup.ok() && lookup.error.find("built without") != std::string::npos) GTEST_SKIP() << lookup.error;
-    ASSERT_TRUE(lookup.ok()) << lookup.error;
-  }
-  void TearDown() override {
-    if (lambda_) lambda_->shutdown();
-    lambda_.reset();
-  }
-
-  // Builds the handler of `flow` (with `files` beside it) and starts it.
-  void start(const std::string& flow, const std::map<std::string, std::string>& files = {},
-             Arch arch = Arch::X86_64) {
-    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::path src = fs::path(*dir_) / name;
-    fs::create_directories(src);
-    for (const auto& [file, text] : files) std::ofstream((src / file).string(), std::ios::binary) << text;
-    std::string path = (src / "test.flow").string();
-    std::ofstream(path, std::ios::binary) << flow;
-    auto fe = driver::runFrontEnd(path);
-    ASSERT_FALSE(fe->ioError) << fe->ioMessage;
-    ASSERT_FALSE(fe->diags.hasErrors()) << dump(*fe);
-    EmitOptions options;
-    options.source = fe->file.get();
-    GeneratedUnit unit = emitHandler(fe->plan, fe->catalog, fe->program, fe->diags, "test.flow", options);
-    ASSERT_FALSE(fe->diags.hasErrors()) << dump(*fe);
-    BuildOptions build;
-    build.cacheDir = *dir_ + "/cache";
-    BuildResult r = buildBootstrap(unit.cpp, arch, build);
-    ASSERT_TRUE(r.ok()) << r.error;
-    run::LambdaConfig config;
-    config.bootstrap = r.bootstrapPath;
-    if (arch == Arch::Arm64) {
-      // No binfmt_misc here: qemu-user runs the arm64 ELF.
-      config.launcher = {"qemu-aarch64"};
-      config.taskRoot = src.string();
-    }
-    config.functionName = "codegen-test";
-    config.timeoutMs = 20000;
-    lambda_ = std::make_unique<run::LocalLambda>(config);
-    ASSERT_EQ(lambda_->open(), std::nullopt);
-  }
+  HandlerTest() : HandlerFixture("codegen") {}
 
   Output invoke(const std::string& event) {
     Output out;
@@ -115,12 +65,6 @@ class HandlerTest : public testing::Test {
     return out;
   }
 
-  static std::string dump(const driver::FrontEnd& fe) {
-    std::ostringstream s;
-    printDiagnosticsText(*fe.file, fe.diags, s);
-    return s.str();
-  }
-
   static std::vector<std::string> wrap(run::SourceKind kind, const std::vector<std::string>& records) {
     run::WrapOptions o;
     o.kind = kind;
@@ -130,11 +74,7 @@ class HandlerTest : public testing::Test {
     return events;
   }
 
-  static std::string* dir_;
-  std::unique_ptr<run::LocalLambda> lambda_;
 };
-
-std::string* HandlerTest::dir_ = nullptr;
 
 // A member of a JSON line (the dead letters' reason and record).
 std::string member(const std::string& line, const char* name) {
