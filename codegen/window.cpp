@@ -296,6 +296,59 @@ namespace {
 // when the watermark minus the allowed lateness passes its end; sessions
 // emitted together are grouped by (start, end) into windows for distinct
 // and order by.
+// What the session and the tumble/hop flushes of the event-time model differ in.
+struct EventTimeFlushParts {
+  const char* what;     // "session", "window": the comment in the generated code
+  const char* windows;  // "live session", "open window"
+  const char* kind;     // "session windows", "event-time windows"
+  std::string emit;     // the generated emitter: emit<Kind>_N(h, reply, bound, all, changedOnly, complete)
+  std::string partialUntil;    // the statement recording how far early rows reach (per group i)
+  std::string dropWhenClosed;  // a statement run when the bound moves (may be empty)
+  std::string dropAfterBound;  // a statement run after the bound check (may be empty)
+};
+
+// flushEarly_N (the state bound was reached) and flush_N (after each
+// invocation: Lambda's window end, the watermark, emit changes) of an
+// event-time aggregate.
+void emitEventTimeFlushFunctions(Emitter& e, CodeWriter& out, const Node& n, const EventTimeFlushParts& p) {
+  const int N = n.id;
+  out.note(fmt::format("{}: the state bound was reached — every {} now, window_complete = false.", e.nodeTitle(n),
+                       p.windows));
+  out.open(fmt::format("void flushEarly_{}(Handler& h, flow::Reply& reply)", N));
+  out.line(fmt::format("{}(h, reply, 0, true, false, false);", p.emit));
+  out.open(fmt::format("for (size_t i = 0; i < h.agg_{}.size(); ++i)", N));
+  out.line(p.partialUntil);
+  out.close();
+  emitAggregateClear(e, out, n);
+  out.close();
+  out.blank();
+
+  out.note(fmt::format("{}: {} (event-time-in-state){}.", e.nodeTitle(n), p.kind,
+                       n.emit == ast::EmitMode::Changes ? ", and the changed ones after every invocation" : ""));
+  out.open(fmt::format("void flush_{}(Handler& h, flow::Reply& reply)", N));
+  out.line("const flow::TumblingWindow& lw = h.batch.window;");
+  out.open("if (lw.isFinalInvokeForWindow || lw.isWindowTerminatedEarly)");
+  out.comment(fmt::format("Lambda's window ends: every {} still open, early; the next Lambda window starts afresh",
+                          p.what));
+  out.line(fmt::format("{}(h, reply, 0, true, false, false);", p.emit));
+  emitAggregateClear(e, out, n);
+  out.line("return;");
+  out.close();
+  out.open(fmt::format("if (h.wmHas_{})", N));
+  out.line(fmt::format("const int64_t bound = h.wmMax_{} - {};", N, lateBoundMs(e, n)));
+  out.open(fmt::format("if (bound > h.closedThrough_{})", N));
+  out.line(fmt::format("{}(h, reply, bound, false, false, true);", p.emit));
+  out.line(fmt::format("h.closedThrough_{} = bound;", N));
+  if (!p.dropWhenClosed.empty()) out.line(p.dropWhenClosed);
+  out.close();
+  out.close();
+  if (!p.dropAfterBound.empty()) out.line(p.dropAfterBound);
+  if (n.emit == ast::EmitMode::Changes) out.line(fmt::format("{}(h, reply, 0, true, true, false);", p.emit));
+  out.line(fmt::format("for (size_t i = 0; i < h.agg_{0}.size(); ++i) h.agg_{0}[i].acc.changed = false;", N));
+  out.close();
+  out.blank();
+}
+
 void emitSessionFlush(Emitter& e, CodeWriter& out, const Node& n) {
   const int N = n.id;
   std::vector<size_t> dsets = distinctSlots(e, n);
@@ -356,39 +409,12 @@ void emitSessionFlush(Emitter& e, CodeWriter& out, const Node& n) {
   out.close();
   out.blank();
 
-  out.note(fmt::format("{}: the state bound was reached — every live session now, window_complete = false.",
-                       e.nodeTitle(n)));
-  out.open(fmt::format("void flushEarly_{}(Handler& h, flow::Reply& reply)", N));
-  out.line(fmt::format("emitSessions_{}(h, reply, 0, true, false, false);", N));
-  out.open(fmt::format("for (size_t i = 0; i < h.agg_{}.size(); ++i)", N));
-  out.line(fmt::format("if (!h.agg_{0}[i].acc.dead) h.partialUntil_{0} = std::max(h.partialUntil_{0}, h.agg_{0}[i].acc.se);", N));
-  out.close();
-  emitAggregateClear(e, out, n);
-  out.close();
-  out.blank();
-
-  out.note(fmt::format("{}: session windows (event-time-in-state){}.", e.nodeTitle(n),
-                       n.emit == ast::EmitMode::Changes ? ", and the changed ones after every invocation" : ""));
-  out.open(fmt::format("void flush_{}(Handler& h, flow::Reply& reply)", N));
-  out.line("const flow::TumblingWindow& lw = h.batch.window;");
-  out.open("if (lw.isFinalInvokeForWindow || lw.isWindowTerminatedEarly)");
-  out.comment("Lambda's window ends: every session still open, early; the next Lambda window starts afresh");
-  out.line(fmt::format("emitSessions_{}(h, reply, 0, true, false, false);", N));
-  emitAggregateClear(e, out, n);
-  out.line("return;");
-  out.close();
-  out.open(fmt::format("if (h.wmHas_{})", N));
-  out.line(fmt::format("const int64_t bound = h.wmMax_{} - {};", N, lateBoundMs(e, n)));
-  out.open(fmt::format("if (bound > h.closedThrough_{})", N));
-  out.line(fmt::format("emitSessions_{}(h, reply, bound, false, false, true);", N));
-  out.line(fmt::format("h.closedThrough_{} = bound;", N));
-  out.close();
-  out.close();
-  out.line(fmt::format("dropSessions_{0}(h, h.closedThrough_{0});", N));
-  if (n.emit == ast::EmitMode::Changes) out.line(fmt::format("emitSessions_{}(h, reply, 0, true, true, false);", N));
-  out.line(fmt::format("for (size_t i = 0; i < h.agg_{0}.size(); ++i) h.agg_{0}[i].acc.changed = false;", N));
-  out.close();
-  out.blank();
+  emitEventTimeFlushFunctions(
+      e, out, n,
+      {.what = "session", .windows = "live session", .kind = "session windows", .emit = fmt::format("emitSessions_{}", N),
+       .partialUntil = fmt::format(
+           "if (!h.agg_{0}[i].acc.dead) h.partialUntil_{0} = std::max(h.partialUntil_{0}, h.agg_{0}[i].acc.se);", N),
+       .dropWhenClosed = "", .dropAfterBound = fmt::format("dropSessions_{0}(h, h.closedThrough_{0});", N)});
 }
 
 // Event time (tumble and hop on an event-time field, hop on _arrival_time):
@@ -487,39 +513,12 @@ void emitEventTimeFlush(Emitter& e, CodeWriter& out, const Node& n) {
   out.close();
   out.blank();
 
-  out.note(fmt::format("{}: the state bound was reached — every open window now, window_complete = false.",
-                       e.nodeTitle(n)));
-  out.open(fmt::format("void flushEarly_{}(Handler& h, flow::Reply& reply)", N));
-  out.line(fmt::format("emitWindows_{}(h, reply, 0, true, false, false);", N));
-  out.open(fmt::format("for (size_t i = 0; i < h.agg_{}.size(); ++i)", N));
-  out.line(fmt::format("h.partialUntil_{0} = std::max(h.partialUntil_{0}, h.agg_{0}[i].key.ws + {1});", N, size));
-  out.close();
-  emitAggregateClear(e, out, n);
-  out.close();
-  out.blank();
-
-  out.note(fmt::format("{}: event-time windows (event-time-in-state){}.", e.nodeTitle(n),
-                       n.emit == ast::EmitMode::Changes ? ", and the changed ones after every invocation" : ""));
-  out.open(fmt::format("void flush_{}(Handler& h, flow::Reply& reply)", N));
-  out.line("const flow::TumblingWindow& lw = h.batch.window;");
-  out.open("if (lw.isFinalInvokeForWindow || lw.isWindowTerminatedEarly)");
-  out.comment("Lambda's window ends: every window still open, early; the next Lambda window starts afresh");
-  out.line(fmt::format("emitWindows_{}(h, reply, 0, true, false, false);", N));
-  emitAggregateClear(e, out, n);
-  out.line("return;");
-  out.close();
-  out.open(fmt::format("if (h.wmHas_{})", N));
-  out.line(fmt::format("const int64_t bound = h.wmMax_{} - {};", N, lateBoundMs(e, n)));
-  out.open(fmt::format("if (bound > h.closedThrough_{})", N));
-  out.line(fmt::format("emitWindows_{}(h, reply, bound, false, false, true);", N));
-  out.line(fmt::format("h.closedThrough_{} = bound;", N));
-  out.line(fmt::format("dropPanes_{}(h);", N));
-  out.close();
-  out.close();
-  if (n.emit == ast::EmitMode::Changes) out.line(fmt::format("emitWindows_{}(h, reply, 0, true, true, false);", N));
-  out.line(fmt::format("for (size_t i = 0; i < h.agg_{0}.size(); ++i) h.agg_{0}[i].acc.changed = false;", N));
-  out.close();
-  out.blank();
+  emitEventTimeFlushFunctions(
+      e, out, n,
+      {.what = "window", .windows = "open window", .kind = "event-time windows", .emit = fmt::format("emitWindows_{}", N),
+       .partialUntil =
+           fmt::format("h.partialUntil_{0} = std::max(h.partialUntil_{0}, h.agg_{0}[i].key.ws + {1});", N, size),
+       .dropWhenClosed = fmt::format("dropPanes_{}(h);", N), .dropAfterBound = ""});
 }
 
 }  // namespace
