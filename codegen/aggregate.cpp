@@ -440,13 +440,7 @@ void emitAggregateRowFunction(Emitter& e, const Node& n) {
       windowed(n) ? "[[maybe_unused]] const flow::agg::WindowRow& w, " : ""));
   out.line(fmt::format("[[maybe_unused]] const Acc_{}& a = g.acc;", n.id));
   Row row = aggregateOutputRow(e, n, out, "g", "a");
-  CodeWriter* saved = e.code_;
-  e.code_ = &out;
-  e.consume(n.id, row);
-  e.code_ = saved;
-  out.line("return {};");
-  out.close();
-  out.blank();
+  emitRowFunctionBody(e, out, n, row);
 }
 
 void emitAggregateClear(Emitter& e, CodeWriter& out, const Node& n) {

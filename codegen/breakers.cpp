@@ -114,6 +114,22 @@ void emitFlushRow(Emitter& e, CodeWriter& out, const std::string& call, const st
   out.line("writeRows(h.out, rows);");
 }
 
+void emitRowFunctionBody(Emitter& e, CodeWriter& out, const Node& n, const Row& row) {
+  CodeWriter* saved = e.code_;
+  e.code_ = &out;
+  e.consume(n.id, row);
+  e.code_ = saved;
+  out.line("return {};");
+  out.close();
+  out.blank();
+}
+
+Row storedRow(const Node& n, const std::string& var) {
+  Row row;
+  for (size_t c = 0; c < n.schema.size(); ++c) row.push_back({fmt::format("{}.c{}", var, c), n.schema[c].type});
+  return row;
+}
+
 void emitFlushChildren(Emitter& e, CodeWriter& out, int leader) {
   for (int child : e.breaker(leader).children) out.line(fmt::format("flush_{}(h, reply);", child));
 }

@@ -52,6 +52,11 @@ void emitFlushRow(Emitter& e, CodeWriter& out, const std::string& call, const st
                   const std::string& keyJsonCall);
 // The children's flushes after one unit of `leader`.
 void emitFlushChildren(Emitter& e, CodeWriter& out, int leader);
+// The rest of a breaker's row function (groupRow_N, distinctRow_N, topRow_N):
+// `row` through the operators after breaker `n`, then `return {};`.
+void emitRowFunctionBody(Emitter& e, CodeWriter& out, const plan::Node& n, const Row& row);
+// The columns of a stored row `var` of a Distinct or TopN: var.c0, var.c1, …
+Row storedRow(const plan::Node& n, const std::string& var);
 
 // aggregate.cpp
 void emitAggregateTypes(Emitter& e, CodeWriter& out, const plan::Node& n);

@@ -67,15 +67,7 @@ void emitDistinctRowFunction(Emitter& e, const Node& n) {
   out.note(fmt::format("One row of {} through the operators after it.", e.nodeTitle(n)));
   out.open(fmt::format("std::string_view distinctRow_{0}([[maybe_unused]] Handler& h, const DRow_{0}& r, Rows& rows)",
                        n.id));
-  Row row;
-  for (size_t c = 0; c < n.schema.size(); ++c) row.push_back({fmt::format("r.c{}", c), n.schema[c].type});
-  CodeWriter* saved = e.code_;
-  e.code_ = &out;
-  e.consume(n.id, row);
-  e.code_ = saved;
-  out.line("return {};");
-  out.close();
-  out.blank();
+  emitRowFunctionBody(e, out, n, storedRow(n, "r"));
 }
 
 void emitDistinctFlush(Emitter& e, CodeWriter& out, const Node& n) {
