@@ -296,6 +296,22 @@ namespace {
 // when the watermark minus the allowed lateness passes its end; sessions
 // emitted together are grouped by (start, end) into windows for distinct
 // and order by.
+// After groups were dropped (index: old position → new, UINT32_MAX when
+// dropped): each count(distinct) value set keeps the values of kept groups,
+// renumbered.
+void emitDistinctSetRemap(CodeWriter& out, int N, const std::vector<size_t>& dsets) {
+  for (size_t j : dsets) {
+    out.line(fmt::format("h.wdset_{}_{}.clear();", N, j));
+    out.open(fmt::format("for (size_t d = 0; d < h.dset_{}_{}.size(); ++d)", N, j));
+    out.line(fmt::format("DKey_{0}_{1} k = h.dset_{0}_{1}[d].key;", N, j));
+    out.line("if (index[k.group] == UINT32_MAX) continue;");
+    out.line("k.group = index[k.group];");
+    out.line(fmt::format("h.wdset_{0}_{1}.insert(k, DKeyOps_{0}_{1}::hash(k));", N, j));
+    out.close();
+    out.line(fmt::format("std::swap(h.dset_{0}_{1}, h.wdset_{0}_{1});", N, j));
+  }
+}
+
 // What the session and the tumble/hop flushes of the event-time model differ in.
 struct EventTimeFlushParts {
   const char* what;     // "session", "window": the comment in the generated code
@@ -395,16 +411,7 @@ void emitSessionFlush(Emitter& e, CodeWriter& out, const Node& n) {
   out.close();
   out.line(fmt::format("if (kept == h.agg_{}.size()) return;", N));
   out.line(fmt::format("h.agg_{0}.retain([&](const Table_{0}::Entry& s) {{ return !s.acc.dead && s.acc.se > through; }});", N));
-  for (size_t j : dsets) {
-    out.line(fmt::format("h.wdset_{}_{}.clear();", N, j));
-    out.open(fmt::format("for (size_t d = 0; d < h.dset_{}_{}.size(); ++d)", N, j));
-    out.line(fmt::format("DKey_{0}_{1} k = h.dset_{0}_{1}[d].key;", N, j));
-    out.line("if (index[k.group] == UINT32_MAX) continue;");
-    out.line("k.group = index[k.group];");
-    out.line(fmt::format("h.wdset_{0}_{1}.insert(k, DKeyOps_{0}_{1}::hash(k));", N, j));
-    out.close();
-    out.line(fmt::format("std::swap(h.dset_{0}_{1}, h.wdset_{0}_{1});", N, j));
-  }
+  emitDistinctSetRemap(out, N, dsets);
   out.line(fmt::format("rebuildSessions_{}(h);", N));
   out.close();
   out.blank();
@@ -500,16 +507,7 @@ void emitEventTimeFlush(Emitter& e, CodeWriter& out, const Node& n) {
   out.close();
   out.line(fmt::format("if (kept == h.agg_{}.size()) return;", N));
   out.line(fmt::format("h.agg_{}.retain([&](const Table_{}::Entry& p) {{ return p.key.ws + kSize > through; }});", N, N));
-  for (size_t j : dsets) {
-    out.line(fmt::format("h.wdset_{}_{}.clear();", N, j));
-    out.open(fmt::format("for (size_t d = 0; d < h.dset_{}_{}.size(); ++d)", N, j));
-    out.line(fmt::format("DKey_{0}_{1} k = h.dset_{0}_{1}[d].key;", N, j));
-    out.line("if (index[k.group] == UINT32_MAX) continue;");
-    out.line("k.group = index[k.group];");
-    out.line(fmt::format("h.wdset_{0}_{1}.insert(k, DKeyOps_{0}_{1}::hash(k));", N, j));
-    out.close();
-    out.line(fmt::format("std::swap(h.dset_{0}_{1}, h.wdset_{0}_{1});", N, j));
-  }
+  emitDistinctSetRemap(out, N, dsets);
   out.close();
   out.blank();
 
