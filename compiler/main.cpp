@@ -20,6 +20,7 @@
 #include "diagnostics/diagnostics.h"
 #include "driver/build_function.h"
 #include "driver/frontend.h"
+#include "driver/explain.h"
 #include "driver/lambda_window.h"
 #include "driver/run_function.h"
 #include "driver/sam_template.h"
@@ -39,6 +40,8 @@ const char* kUsage =
     "  check FILE.flow                     check the program; print its diagnostics\n"
     "  graph FILE.flow [--format text|dot|json] [--stage logical|optimized|physical] [-o OUT]\n"
     "                                      print the dataflow graph\n"
+    "  explain FILE.flow [-o OUT]          each optimizer rule that fired (before/after) and, per\n"
+    "                                      stateful operator, where its state lives, its key and bound\n"
     "  emit-cpp FILE.flow [-o OUT.cpp]     print the C++ translation unit of the function's handler\n"
     "  build FILE.flow -o OUT.zip [--arch x86_64|arm64] [--template OUT.yaml] [--timings]\n"
     "                                      compile the function into a Lambda zip (and its SAM template)\n"
@@ -187,8 +190,8 @@ CommandLine parseCommandLine(const std::vector<std::string>& args) {
     }
   }
   if (cl.command.empty()) throw UsageError{"no command given"};
-  if (cl.command != "check" && cl.command != "graph" && cl.command != "emit-cpp" && cl.command != "build" &&
-      cl.command != "run")
+  if (cl.command != "check" && cl.command != "graph" && cl.command != "explain" && cl.command != "emit-cpp" &&
+      cl.command != "build" && cl.command != "run")
     throw UsageError{fmt::format("unknown command '{}'", cl.command)};
   if (cl.file.empty()) throw UsageError{fmt::format("'{}' needs a .flow file", cl.command)};
   if (cl.command != "run" && !runOnly.empty())
@@ -213,8 +216,8 @@ CommandLine parseCommandLine(const std::vector<std::string>& args) {
   if (cl.command == "check" && (!cl.output.empty() || formatGiven || stageGiven))
     throw UsageError{fmt::format("'check' takes no {}; it only prints diagnostics",
                                  !cl.output.empty() ? "output file" : formatGiven ? "--format" : "--stage")};
-  if (cl.command == "emit-cpp" && (formatGiven || stageGiven))
-    throw UsageError{fmt::format("'emit-cpp' takes no {}", formatGiven ? "--format" : "--stage")};
+  if ((cl.command == "emit-cpp" || cl.command == "explain") && (formatGiven || stageGiven))
+    throw UsageError{fmt::format("'{}' takes no {}", cl.command, formatGiven ? "--format" : "--stage")};
   return cl;
 }
 
@@ -361,6 +364,7 @@ int run(const CommandLine& cl) {
   if (fe->diags.hasErrors()) return kExitProgramErrors;
   if (cl.command == "check") return kExitOk;
   if (cl.command == "emit-cpp") return writeOutput(cl, cpp);
+  if (cl.command == "explain") return writeOutput(cl, driver::explainProgram(*fe, {}, cl.file));
 
   graph::Stage stage = cl.stage == "physical"    ? graph::Stage::Physical
                        : cl.stage == "optimized" ? graph::Stage::Optimized

@@ -12,7 +12,8 @@ The documentation's examples are tests (docs/language.md, "Examples are tests"):
                  line (`N errors, M warnings in file`) must appear in stderr,
                  and stderr may hold no error or warning the block leaves out.
                  Source lines and carets are not compared. After a block
-                 that runs `flowc graph`, the text block is the exact stdout.
+                 that runs `flowc graph` or `flowc explain`, the text block is
+                 the exact stdout.
   ```json        after a block run with --diagnostics=json: the JSON
                  flowc prints on stderr (compared as JSON values); after a
                  block run with `graph --format=json`: its stdout.
@@ -24,6 +25,7 @@ block with prose before it is an illustration and is not compared.
 Words after the tag in the opening fence set how the block runs:
   name=FILE.flow   the file name (default example.flow), as printed in diagnostics
   graph            run `flowc graph` instead of `flowc check`
+  explain          run `flowc explain` instead of `flowc check`
   --opt[=value]    passed to flowc after the file name (e.g. --stage=physical)
 
 Each example is written to its own temporary folder, next to a copy of every
@@ -149,8 +151,8 @@ def run_example(flowc, block, expected, doc_dir, verbose, actual):
     for w in block.words:
         if w.startswith("name="):
             name = w[len("name="):]
-        elif w == "graph":
-            command = "graph"
+        elif w in ("graph", "explain"):
+            command = w
         elif w.startswith("-"):
             extra.append(w)
         else:
@@ -181,7 +183,7 @@ def run_example(flowc, block, expected, doc_dir, verbose, actual):
     if expected is not None:
         if expected.tag == "json":
             actual["output"] = stderr if json_diags else stdout
-        elif command == "graph":
+        elif command in ("graph", "explain"):
             actual["output"] = stdout
         else:
             actual["output"] = stderr
@@ -197,10 +199,10 @@ def run_example(flowc, block, expected, doc_dir, verbose, actual):
                             "document", "flowc", lineterm="")))
             except ValueError as e:
                 problems.append(f"not JSON: {e}")
-        elif command == "graph":
+        elif command in ("graph", "explain"):
             want, got = normalize(expected.text), normalize(stdout)
             if want != got:
-                problems.append("graph differs from the document:\n" + "\n".join(
+                problems.append(f"{command} output differs from the document:\n" + "\n".join(
                     difflib.unified_diff(want, got, "document", "flowc", lineterm="")))
         else:
             problems += compare_diagnostics(expected.text, stderr)
