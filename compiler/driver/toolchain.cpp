@@ -200,6 +200,8 @@ ToolchainLookup findHandlerToolchain(Arch arch) {
   }
   tc.includeDirs = {handler_config::kRuntimeIncludeDir, handler_config::kSimdjsonDir};
   tc.runtimeLibrary = fmt::format("{}/{}/libflowrt.a", handler_config::kRuntimeLibraryDir, archName(arch));
+  std::string pch = fmt::format("{}/{}/handler_prelude.pch", handler_config::kRuntimeLibraryDir, archName(arch));
+  if (isReadableFile(pch)) tc.precompiledHeader = pch;
   if (!handler_config::kRuntimeBuilt) {
     r.error =
         "this flowc was built without the handler runtime (FLOWC_HANDLER_RUNTIME=OFF); "
@@ -262,14 +264,25 @@ BuildResult buildBootstrap(std::string_view cppSource, Arch arch, const BuildOpt
   run.workingDirectory = work.path;
   run.timeoutMs = options.timeoutMs;
 
-  std::vector<std::string> compile = {tc.cxx};
-  compile.insert(compile.end(), tc.compileFlags.begin(), tc.compileFlags.end());
-  for (const std::string& dir : tc.includeDirs) compile.push_back("-I" + dir);
-  compile.push_back(tu);
-  compile.push_back(tc.runtimeLibrary);  // after the TU: the linker resolves left to right
-  compile.insert(compile.end(), tc.linkFlags.begin(), tc.linkFlags.end());
-  compile.insert(compile.end(), {"-o", bootstrap});
+  auto compileCommand = [&](bool withPch) {
+    std::vector<std::string> argv = {tc.cxx};
+    argv.insert(argv.end(), tc.compileFlags.begin(), tc.compileFlags.end());
+    for (const std::string& dir : tc.includeDirs) argv.push_back("-I" + dir);
+    if (withPch) argv.insert(argv.end(), {"-include-pch", tc.precompiledHeader});
+    argv.push_back(tu);
+    argv.push_back(tc.runtimeLibrary);  // after the TU: the linker resolves left to right
+    argv.insert(argv.end(), tc.linkFlags.begin(), tc.linkFlags.end());
+    argv.insert(argv.end(), {"-o", bootstrap});
+    return argv;
+  };
+  std::vector<std::string> compile = compileCommand(!tc.precompiledHeader.empty());
   CommandResult compiled = runCommand(compile, run);
+  if (!compiled.ok() && !tc.precompiledHeader.empty() && !compiled.timedOut) {
+    // A precompiled header that does not load (headers changed since it was
+    // built) only costs time: compile without it.
+    compile = compileCommand(false);
+    compiled = runCommand(compile, run);
+  }
   if (!compiled.ok()) return fail(stepError("clang++", compile, compiled));
 
   std::vector<std::string> strip = {tc.strip, "--strip-all", bootstrap};

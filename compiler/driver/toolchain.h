@@ -32,6 +32,9 @@ struct HandlerToolchain {
   std::vector<std::string> compileFlags;  // the same ones libflowrt.a was built with
   std::vector<std::string> includeDirs;
   std::string runtimeLibrary;  // libflowrt.a
+  // handler_prelude.pch beside it (cmake/handler-runtime), when it was built;
+  // a compile that cannot load it is run again without it.
+  std::string precompiledHeader;
   std::vector<std::string> linkFlags;
 };
 

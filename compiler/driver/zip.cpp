@@ -25,7 +25,10 @@ namespace {
 // written as-is, not through localtime as zip_file_set_mtime would.
 constexpr zip_uint16_t kDosDate = (0 << 9) | (1 << 5) | 1;
 constexpr zip_uint16_t kDosTime = 0;
-constexpr zip_int32_t kDeflateLevel = 9;
+// zlib's default level. Measured on a 1.35 MB handler: level 9 took 430 ms
+// for 571 KB, level 6 115 ms for 575 KB (+0.7%), level 1 38 ms for 627 KB;
+// `flowc build` has a 2-second budget, and 4 KB of zip is nothing to Lambda.
+constexpr zip_int32_t kDeflateLevel = 6;
 
 std::string zipError(zip_t* za) {
   return zip_error_strerror(zip_get_error(za));
