@@ -12,9 +12,12 @@ two files and the machine this runs on; nothing is typed in by hand.
 """
 import argparse, datetime, html, json, os, platform, shutil, subprocess, sys
 
-# Issue 3's targets for q1 (the ones this benchmark is judged on now), and
-# issue 5's, reported for information.
-TARGET_SPEEDUP = 10.0
+# The targets, as issues 3 (back end), 4 (windows) and 5 (performance) state them.
+TARGET_SPEEDUP = 10.0            # issue 3 (q1) and issue 4 (q2): per invocation, vs both peers
+TARGET_WORK_PYTHON, TARGET_WORK_NODE = 50.0, 30.0  # issue 5: handler work, q1 and q2
+TARGET_Q1_RPS = 3e6              # issue 5: q1 records/s per core of handler work
+TARGET_NEXMARK_EPS = 1e6         # issue 5: Nexmark q0-q2 events/s per core
+TARGET_BUILD_MS = 2000.0         # issue 5: flowc build of a sample, warm runtime
 TARGET_INIT_MS = 5.0
 TARGET_ZIP_BYTES = 2 * 1024 * 1024
 LAMBDA_PATH = "/usr/local/bin:/usr/bin/:/bin:/opt/bin"  # LocalLambda's PATH for the peers
@@ -117,20 +120,18 @@ def chart_dot(h):
     colors = {"flowc": "#2b7bb9", "python": "#e3a21a", "node": "#5a9e3a", "noop": "#999999"}
     panels = [
         ("per-invocation time, median (ms)", lambda c: c.get("medianMs"), lambda v: "%.2f ms" % v),
-        ("handler work = median − no-op median (ms)", lambda c: c.get("workMs"), lambda v: "%.2f ms" % v),
+        ("handler work = median − its no-op's median (ms)", lambda c: c.get("workMs"), lambda v: "%.2f ms" % v),
         ("CPU time of the runtime process per invocation, median (ms)", lambda c: c.get("cpuMedianMs"),
          lambda v: "%.2f ms" % v),
         ("init: process start → first /next, median (ms)", lambda c: c.get("initMedianMs"), lambda v: "%.1f ms" % v),
-        ("zip size (KiB; the peers' zips hold no interpreter)", lambda c: c["zipBytes"] / 1024,
-         lambda v: "%.1f KiB" % v),
         ("peak RSS, VmHWM (MiB)", lambda c: c["peakRssKb"] / 1024 if c["peakRssKb"] > 0 else None,
          lambda v: "%.1f MiB" % v),
     ]
     width = 360
     s = h["settings"]
-    title = "q1: %d-record Kinesis events (%.2f MB), %d timed invocations per contestant, one interleaved run" % (
-        s["recordsPerEvent"], s["eventBytesMean"] / 1e6, s["timedInvocationsPerContestant"])
-    out = ['<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="6" CELLPADDING="0" BGCOLOR="white">',
+    title = "%d-record Kinesis events, %d timed invocations per contestant, one interleaved run" % (
+        s["recordsPerEvent"], s["timedInvocationsPerContestant"])
+    out = ['<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0" BGCOLOR="white">',
            '<TR><TD COLSPAN="3" ALIGN="LEFT"><FONT POINT-SIZE="16"><B>%s</B></FONT></TD></TR>' % html.escape(title)]
     for panel_title, get, text in panels:
         out.append('<TR><TD COLSPAN="3" ALIGN="LEFT"><FONT POINT-SIZE="13"><B>%s</B></FONT></TD></TR>'
@@ -138,24 +139,31 @@ def chart_dot(h):
         values = [get(c) if c["correct"] else None for c in cs]
         top = max([v for v in values if v is not None and v > 0] or [1])
         for c, v in zip(cs, values):
-            label = '<TD ALIGN="RIGHT" WIDTH="110"><FONT POINT-SIZE="11">%s</FONT></TD>' % html.escape(c["name"])
+            label = '<TD ALIGN="RIGHT" WIDTH="120"><FONT POINT-SIZE="11">%s</FONT></TD>' % html.escape(c["name"])
             if v is None:
-                bar = '<TD WIDTH="%d" HEIGHT="14" FIXEDSIZE="TRUE"></TD>' % width
+                bar = '<TD WIDTH="%d" HEIGHT="12" FIXEDSIZE="TRUE"></TD>' % width
                 value = '<TD ALIGN="LEFT"><FONT POINT-SIZE="11">%s</FONT></TD>' % (
                     "wrong answers: not timed" if not c["correct"] else "–")
             else:
                 # Never the full width: every bar row then has the same two cells (widths add up alike).
                 px = min(width - 1, max(1, int(round(width * max(v, 0) / top))))
-                # The bar and a blank filler, both fixed: Graphviz centres a nested table in its cell.
-                cells = '<TD WIDTH="%d" HEIGHT="14" FIXEDSIZE="TRUE" BGCOLOR="%s"></TD>' % (
-                    px, colors.get(c["name"], "#aa4466"))
-                cells += '<TD WIDTH="%d" HEIGHT="14" FIXEDSIZE="TRUE"></TD>' % (width - px)
+                cells = '<TD WIDTH="%d" HEIGHT="12" FIXEDSIZE="TRUE" BGCOLOR="%s"></TD>' % (
+                    px, colors.get(c.get("impl", c["name"]), "#aa4466"))
+                cells += '<TD WIDTH="%d" HEIGHT="12" FIXEDSIZE="TRUE"></TD>' % (width - px)
                 bar = ('<TD><TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>%s</TR></TABLE></TD>' % cells)
                 value = '<TD ALIGN="LEFT"><FONT POINT-SIZE="11">%s</FONT></TD>' % html.escape(text(v))
             out.append("<TR>%s%s%s</TR>" % (label, bar, value))
     out.append("</TABLE>>")
     return 'digraph results {\n  graph [bgcolor="white", pad="0.2"];\n  node [shape=plaintext, fontname="Helvetica"];\n' \
            '  chart [label=%s];\n}\n' % "\n".join(out)
+
+
+def verdict(ok):
+    return "**met**" if ok else "**not met**"
+
+
+def fmt_rate(v):
+    return "–" if v is None else "{:,.0f}".format(v)
 
 
 def main():
@@ -170,6 +178,8 @@ def main():
     h = json.load(open(a.handler))
     micro = json.load(open(a.micro)) if a.micro else None
     s = h["settings"]
+    sets = h["eventSets"]
+    workloads = h["workloads"]
     by = {c["name"]: c for c in h["contestants"]}
     m = machine()
     v = versions()
@@ -179,10 +189,11 @@ def main():
         c = by.get(name)
         return c.get(key) if c and c["correct"] else None
 
-    f_med, f_work = get("flowc", "medianMs"), get("flowc", "workMs")
+    queries = [q for q in ("q1", "q2") if "flowc-" + q in by]
+    nexmark = [c for c in h["contestants"] if c["workload"].startswith("nexmark-")]
     lines = []
     w = lines.append
-    w("# Benchmark results: q1, flowc against hand-written handlers")
+    w("# Benchmark results: flowc against hand-written handlers, Nexmark, state and build time")
     w("")
     w("Generated by `scripts/bench.sh` (bench/make_results.py from one run of `flowc_handler_bench`%s); "
       "do not edit by hand." % (" and `flowc_micro_bench`" if micro else ""))
@@ -193,10 +204,17 @@ def main():
       % (m["cpu"], m["cores"], m["memory"], m["kernel"], m["load"]))
     w("| date | %s |" % now)
     w("| commit | %s |" % commit(a.root))
-    w("| workload | q1 of `shared/bench/peers/QUERIES.md` on `gen_kinesis.py` events: %d events of %d records "
-      "(%.2f MB each) |" % (s["events"], s["recordsPerEvent"], s["eventBytesMean"] / 1e6))
-    w("| invocations | %d timed per contestant (%d rounds over every event, contestants interleaved round robin per "
-      "event, the first one rotating), after %d warm-up round(s) discarded; %d extra cold starts each |"
+    if "clicks" in sets:
+        w("| workload | %s of `shared/bench/peers/QUERIES.md` on `gen_kinesis.py` events: %d events of %d records "
+          "(%.2f MB each) |" % (" and ".join(queries) or "the no-op", s["events"], s["recordsPerEvent"],
+                                sets["clicks"]["eventBytesMean"] / 1e6))
+    if nexmark:
+        w("| Nexmark | %s of `bench/nexmark` on `bench/nexmark/gen_nexmark.py` events: %d events of %d records "
+          "(%.2f MB each; %d events/s of event time) |" % (
+              ", ".join(c["workload"][8:] for c in nexmark), s["events"], s["recordsPerEvent"],
+              sets["nexmark"]["eventBytesMean"] / 1e6 if "nexmark" in sets else 0, s.get("nexmarkRate", 0)))
+    w("| invocations | %d timed per contestant (%d rounds over every event, all contestants interleaved round robin "
+      "per event, the first one rotating), after %d warm-up round(s) discarded; %d extra cold starts each |"
       % (s["timedInvocationsPerContestant"], s["timedRounds"], s["warmupRounds"], s["extraColdStarts"]))
     w("| peers' runtimes | %s, %s (not in their zips: Lambda's managed runtime provides them) |"
       % (v["python"], v["node"]))
@@ -214,78 +232,225 @@ def main():
         rps = c.get("recordsPerSecondPerCore")
         w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             c["label"], fmt_ms(c["medianMs"], 3), fmt_ms(c["p90Ms"], 3),
-            fmt_ms(c.get("workMs"), 3), "–" if rps is None else "{:,.0f}".format(rps),
+            fmt_ms(c.get("workMs"), 3), fmt_rate(rps),
             fmt_ms(c.get("cpuMedianMs"), 3), fmt_ms(c.get("initMedianMs"), 2), fmt_bytes(c["zipBytes"]),
             fmt_bytes(c["peakRssKb"] * 1024 if c["peakRssKb"] > 0 else None)))
     w("")
-    w("Handler work = a contestant's median − the no-op handler's median (%s ms: the transport floor of this "
-      "Runtime API server, handing a %.1f MB event to a process and reading its answer). "
-      "Records/s per core = records per event / handler work (each handler runs on one thread). "
-      "CPU ms = the CPU time the runtime process (all its threads) used during the invocation: wall-clock "
-      "times stretch with the load of the machine (see the load average above), CPU time much less so."
-      % (fmt_ms(h.get("floorMedianMs"), 3), s["eventBytesMean"] / 1e6))
+    w("Handler work = a contestant's median − the median of the no-op handler on the same events (%s ms on the "
+      "clickstream events, %s ms on the Nexmark ones: the transport floor of this Runtime API server, handing a "
+      "4 MB event to a process and reading its answer). Records/s per core = records per event / handler work (each "
+      "handler runs on one thread); for Nexmark every record is an event (person, auction or bid). CPU ms = the CPU "
+      "time the runtime process (all its threads) used during the invocation: wall-clock times stretch with the "
+      "load of the machine (see the load average above), CPU time much less so."
+      % (fmt_ms(get("noop", "medianMs"), 3), fmt_ms(get("noop-nexmark", "medianMs"), 3)))
     w("")
     w("## Ratios (flowc against each peer, same run)")
     w("")
     w("| | per invocation (median) | handler work | CPU per invocation | CPU above the no-op's |")
     w("|---|---:|---:|---:|---:|")
     ratios = {}
-    f_cpu, f_cpu_work = get("flowc", "cpuMedianMs"), get("flowc", "cpuWorkMs")
-    for peer, label in (("python", "Python peer / flowc"), ("node", "Node peer / flowc")):
-        r_inv = ratio(get(peer, "medianMs"), f_med)
-        r_work = ratio(get(peer, "workMs"), f_work)
-        ratios[peer] = (r_inv, r_work)
-        w("| %s | %s | %s | %s | %s |" % (label, fmt_ratio(r_inv), fmt_ratio(r_work),
-                                          fmt_ratio(ratio(get(peer, "cpuMedianMs"), f_cpu)),
-                                          fmt_ratio(ratio(get(peer, "cpuWorkMs"), f_cpu_work))))
+    for q in queries:
+        for peer, label in (("python", "Python peer / flowc"), ("node", "Node peer / flowc")):
+            pn, fn = "%s-%s" % (peer, q), "flowc-" + q
+            r_inv = ratio(get(pn, "medianMs"), get(fn, "medianMs"))
+            r_work = ratio(get(pn, "workMs"), get(fn, "workMs"))
+            ratios[(q, peer)] = (r_inv, r_work)
+            w("| %s: %s | %s | %s | %s | %s |" % (q, label, fmt_ratio(r_inv), fmt_ratio(r_work),
+                                                fmt_ratio(ratio(get(pn, "cpuMedianMs"), get(fn, "cpuMedianMs"))),
+                                                fmt_ratio(ratio(get(pn, "cpuWorkMs"), get(fn, "cpuWorkMs")))))
     w("")
     w("The targets below are judged on the billed (wall-clock) ratios, as the issues state them.")
     w("")
+
+    # Micro results by name (medians).
+    micro_by = {}
+    if micro:
+        aggregated = any(b.get("run_type") == "aggregate" for b in micro.get("benchmarks", []))
+        for b in micro.get("benchmarks", []):
+            if aggregated and not (b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"):
+                continue
+            micro_by[b.get("run_name", b["name"])] = b
+    bt = h.get("buildTimings")
+
     w("## Targets")
     w("")
+    w("| issue | target | measured | |")
+    w("|---|---|---|---|")
 
-    def verdict(ok):
-        return "**met**" if ok else "**not met**"
+    def speed_row(issue, q):
+        if q not in queries:
+            return
+        rp, rn = ratios[(q, "python")][0], ratios[(q, "node")][0]
+        w("| %s | %s ≥ %.0fx faster per invocation than both peers | %s (Python), %s (Node) | %s |" % (
+            issue, q, TARGET_SPEEDUP, fmt_ratio(rp), fmt_ratio(rn),
+            verdict(rp is not None and rn is not None and rp >= TARGET_SPEEDUP and rn >= TARGET_SPEEDUP)))
 
-    speed_ok = all(ratios[p][0] is not None and ratios[p][0] >= TARGET_SPEEDUP for p in ("python", "node"))
-    init = get("flowc", "initMedianMs")
-    zip_bytes = by["flowc"]["zipBytes"] if "flowc" in by else None
-    w("Issue 3 (the back end):")
+    speed_row("3", "q1")
+    init = get("flowc-q1", "initMedianMs") if "flowc-q1" in by else None
+    init_n = len(by.get("flowc-q1", {}).get("initMs", []))
+    zip_bytes = max([c["zipBytes"] for c in h["contestants"] if c["impl"] == "flowc"] or [0]) or None
+    w("| 3 | init (process start → first `next`) ≤ 5 ms | %s ms (flowc q1, median of %d cold starts) | %s |" % (
+        fmt_ms(init), init_n, verdict(init is not None and init <= 5.0)))
+    w("| 3 | zip ≤ 2 MB | %s (largest flowc zip of the run) | %s |" % (
+        fmt_bytes(zip_bytes), verdict(zip_bytes is not None and zip_bytes <= TARGET_ZIP_BYTES)))
+    speed_row("4", "q2")
+    states = sorted((b for n, b in micro_by.items() if n.startswith("BM_WindowStateRoundTrip/")),
+                    key=lambda b: b.get("groups", 0))
+    if states:
+        big = states[-1]
+        w("| 4 | state encode and decode cost per invocation, measured against the event size | %s µs for %d groups "
+          "(%s of state); see *Window state* below | reported |" % (
+              "%.0f" % (big["cpu_time"] * {"ns": 1e-3, "us": 1.0, "ms": 1e3}.get(big.get("time_unit", "ns"), 1e-3)),
+              big.get("groups", 0), fmt_bytes(big.get("state_bytes"))))
+    for q in queries:
+        rp, rn = ratios[(q, "python")][1], ratios[(q, "node")][1]
+        w("| 5 | %s handler work ≥ %.0fx less than Python's, ≥ %.0fx less than Node's | %s, %s | %s |" % (
+            q, TARGET_WORK_PYTHON, TARGET_WORK_NODE, fmt_ratio(rp), fmt_ratio(rn),
+            verdict(rp is not None and rn is not None and rp >= TARGET_WORK_PYTHON and rn >= TARGET_WORK_NODE)))
+    if "flowc-q1" in by:
+        rps = get("flowc-q1", "recordsPerSecondPerCore")
+        w("| 5 | q1 ≥ 3 million records/s per core of handler work | %s | %s |" % (
+            fmt_rate(rps), verdict(rps is not None and rps >= TARGET_Q1_RPS)))
+    for c in nexmark:
+        q = c["workload"][8:]
+        if q in ("q0", "q1", "q2"):
+            eps = get(c["name"], "recordsPerSecondPerCore")
+            w("| 5 | Nexmark %s ≥ 1 million events/s per core of handler work | %s | %s |" % (
+                q, fmt_rate(eps), verdict(eps is not None and eps >= TARGET_NEXMARK_EPS)))
+    if init is not None:
+        w("| 5 | init ≤ 3 ms | %s ms | %s |" % (fmt_ms(init), verdict(init <= 3.0)))
+    for q in queries:
+        c = by["flowc-" + q]
+        rss = c["peakRssKb"] * 1024 if c["peakRssKb"] > 0 else None
+        limit = 2 * sets["clicks"]["eventBytesMean"] + 8 * 1024 * 1024
+        w("| 5 | %s peak RSS ≤ 2 × event + 8 MB (%s) | %s | %s |" % (
+            q, fmt_bytes(limit), fmt_bytes(rss), verdict(rss is not None and rss <= limit)))
+    if bt:
+        w("| 5 | `flowc build` of a sample ≤ 2 s (warm runtime) | %s ms (%s, median of %d) | %s |" % (
+            "%.0f" % bt["totalMs"], bt["sample"], bt["builds"], verdict(bt["totalMs"] <= TARGET_BUILD_MS)))
     w("")
-    w("| target | measured | |")
-    w("|---|---|---|")
-    w("| q1 ≥ %.0fx faster per invocation than both peers | %s (Python), %s (Node) | %s |" % (
-        TARGET_SPEEDUP, fmt_ratio(ratios["python"][0]), fmt_ratio(ratios["node"][0]), verdict(speed_ok)))
-    w("| init (process start → first `next`) ≤ %.0f ms | %s ms (median of %d cold starts) | %s |" % (
-        TARGET_INIT_MS, fmt_ms(init), len(by.get("flowc", {}).get("initMs", [])),
-        verdict(init is not None and init <= TARGET_INIT_MS)))
-    w("| zip ≤ 2 MB | %s | %s |" % (fmt_bytes(zip_bytes), verdict(zip_bytes is not None and zip_bytes <= TARGET_ZIP_BYTES)))
-    w("")
-    w("Issue 5 (performance; for information, not yet worked on):")
-    w("")
-    w("| target | measured | |")
-    w("|---|---|---|")
-    rps = get("flowc", "recordsPerSecondPerCore")
-    rss = by["flowc"]["peakRssKb"] * 1024 if "flowc" in by and by["flowc"]["peakRssKb"] > 0 else None
-    rss_limit = 2 * s["eventBytesMean"] + 8 * 1024 * 1024
-    rp, rn = ratios["python"][1], ratios["node"][1]
-    w("| handler work ≥ 50x less than Python's, ≥ 30x less than Node's | %s, %s | %s |" % (
-        fmt_ratio(rp), fmt_ratio(rn), verdict(rp is not None and rn is not None and rp >= 50 and rn >= 30)))
-    w("| q1 ≥ 3 million records/s per core of handler work | %s | %s |" % (
-        "–" if rps is None else "{:,.0f}".format(rps), verdict(rps is not None and rps >= 3e6)))
-    w("| init ≤ 3 ms | %s ms | %s |" % (fmt_ms(init), verdict(init is not None and init <= 3.0)))
-    w("| peak RSS ≤ 2 × event + 8 MB (%s) | %s | %s |" % (
-        fmt_bytes(rss_limit), fmt_bytes(rss), verdict(rss is not None and rss <= rss_limit)))
-    w("")
+
+    if nexmark:
+        w("## Nexmark")
+        w("")
+        w("`bench/nexmark/gen_nexmark.py` writes Nexmark's events (Person 2%%, Auction 6%%, Bid 92%%, the reference "
+          "generator's default configuration; its header gives the fields and distributions) as Kinesis records "
+          "in nexmark-flink's JSON shape; each query is a `.flow` file in `bench/nexmark` (its header says how it "
+          "maps the Nexmark SQL). q5 and q7 run on tumbling-window invokes of the same records (state `{}`, not a "
+          "final invoke: the windows the watermark passed are emitted, the rest leave in the returned state). "
+          "The event time advances %d events per second, so that one 5000-record batch spans %.0f s and holds "
+          "complete 10-second windows (Nexmark's default rate, 10,000/s, would put a batch inside one window)."
+          % (s.get("nexmarkRate", 0), s["recordsPerEvent"] / max(s.get("nexmarkRate", 1), 1)))
+        w("")
+        w("| query | rows per event (expected) | median ms | handler work ms | events/s per core | CPU ms | "
+          "events/s per core of CPU above the no-op's | zip |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for c in nexmark:
+            wl = workloads.get(c["workload"], {})
+            rows = "/".join(str(n) for n in wl.get("expectedLinesPerEvent", []))
+            if not c["correct"]:
+                w("| %s | %s | wrong answers: not timed | | | | | %s |" % (c["workload"][8:], rows,
+                                                                       fmt_bytes(c["zipBytes"])))
+                continue
+            cw = c.get("cpuWorkMs")
+            w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                c["workload"][8:], rows, fmt_ms(c["medianMs"], 3), fmt_ms(c.get("workMs"), 3),
+                fmt_rate(c.get("recordsPerSecondPerCore")), fmt_ms(c.get("cpuMedianMs"), 3),
+                fmt_rate(s["recordsPerEvent"] / (cw / 1000.0) if cw and cw > 0 else None), fmt_bytes(c["zipBytes"])))
+        w("")
+        w("The targets are judged on handler work (wall clock), as issue 5 states them; the CPU column is the same "
+          "work measured in CPU time, which the load of a shared machine inflates much less.")
+        w("")
+        w("Nexmark's q3 (a join of auctions with persons), q4, q6 and q8 are not part of this brief; q3 and q8 "
+          "would need a stream-stream join, which the language does not have (a `join` reads a table).")
+        w("")
+
+    if states:
+        w("## Window state")
+        w("")
+        q2_work = get("flowc-q2", "cpuWorkMs")
+        w("`BM_WindowStateRoundTrip` (flowc_micro_bench): `bench/q2_window.flow` (q2 per page over Lambda's "
+          "60-second tumbling windows), its generated handler in process, invoked with a window event that "
+          "carries the state of G open groups and no records: unwrap, base64-decode and decode the groups into "
+          "the hash table, then encode, base64 and wrap them into the response — what every invocation of a "
+          "windowed handler pays for its state. The state returned is checked to be byte for byte the one given. "
+          "Against: flowc q2's handler work on one %.1f MB event in the same run, in CPU time as the micro "
+          "benchmark is (the runtime process's CPU above the no-op's: %s ms)."
+          % (sets.get("clicks", {}).get("eventBytesMean", 0) / 1e6, fmt_ms(q2_work, 3)))
+        w("")
+        w("| open groups | state (JSON) | bytes per group | decode + encode, µs (median CPU) | "
+          "ns per group | against q2's handler work (CPU) on a 4 MB event |")
+        w("|---:|---:|---:|---:|---:|---:|")
+        for b in states:
+            us = b["cpu_time"] * {"ns": 1e-3, "us": 1.0, "ms": 1e3}.get(b.get("time_unit", "ns"), 1e-3)
+            g = b.get("groups", 0)
+            sb = b.get("state_bytes", 0)
+            w("| %s | %s | %.1f | %.1f | %.0f | %s |" % (
+                "{:,}".format(int(g)), fmt_bytes(sb), sb / g if g else 0, us, us * 1e3 / g if g else 0,
+                ("%.1f%%" % (100 * us / 1e3 / q2_work)) if q2_work else "–"))
+        w("")
+        if "flowc-q2-window" in by:
+            cw = by["flowc-q2-window"]
+            wl = workloads.get("q2-window", {})
+            w("In the handler run above, `flowc q2-window` is q2 over those windows end to end: each timed invocation "
+              "is a window's final invoke carrying the state the same handler returned for the previous event's "
+              "records, so it decodes that state, aggregates 5000 records into it and emits every group; its rows "
+              "(%s per event) are checked against `q2_oracle.py` over both events' records. Median %s ms, handler "
+              "work %s ms, CPU %s ms, against flowc q2's %s ms, %s ms and %s ms in the same run."
+              % ("/".join(str(x) for x in wl.get("expectedLinesPerEvent", [])) or "–",
+                 fmt_ms(get("flowc-q2-window", "medianMs"), 3), fmt_ms(get("flowc-q2-window", "workMs"), 3),
+                 fmt_ms(get("flowc-q2-window", "cpuMedianMs"), 3), fmt_ms(get("flowc-q2", "medianMs"), 3),
+                 fmt_ms(get("flowc-q2", "workMs"), 3), fmt_ms(get("flowc-q2", "cpuMedianMs"), 3)))
+            w("")
+        w("The state is bounded at 768 KiB of JSON (docs/runtime.md, *Window state*); past it the open windows are "
+          "emitted early: 10,000 groups of 20-byte page keys are about two thirds of it.")
+        w("")
+
+    if bt:
+        w("## Build time")
+        w("")
+        w("`flowc build %s --timings`, %d builds (median; one untimed build first), each with an empty build cache "
+          "so the handler is really compiled: what is warm is the prebuilt runtime (`libflowrt.a` and its "
+          "precompiled header) and the file system's cache. Then the same translation unit compiled, linked and "
+          "stripped as separate steps with the toolchain flowc uses (flowc compiles and links in one `clang++` run, "
+          "so its own timing shows them together)." % (bt["sample"], bt["builds"]))
+        w("")
+        w("| step | median ms |")
+        w("|---|---:|")
+        w("| front end (read, parse, analyze, plan) | %.1f |" % bt["frontEndMs"])
+        w("| generate C++ | %.1f |" % bt["emitMs"])
+        w("| compile and link (incl. strip), as flowc runs it | %.0f |" % bt["compileLinkMs"])
+        w("| — compile alone (`-c`, with the precompiled header) | %.0f |" % bt["compileOnlyMs"])
+        w("| — link alone (`ld.lld`, static, against `libflowrt.a`) | %.0f |" % bt["linkOnlyMs"])
+        w("| — strip (`llvm-strip --strip-all`) | %.0f |" % bt["stripMs"])
+        w("| zip | %.1f |" % bt["zipMs"])
+        w("| **whole `flowc build`, wall clock (process start to exit)** | **%.0f** |" % bt["totalMs"])
+        w("")
+        if bt.get("pchRefusal"):
+            w("flowc's own compile-and-link is the slower one because its precompiled header is refused: compiled "
+              "with the link's flags, as flowc's single `clang++` run does, clang says `%s`, and flowc then "
+              "compiles again without it. The step-by-step compile above loads it (no `-static`)."
+              % bt["pchRefusal"].replace("`", "'"))
+            w("")
+        w("Sizes: object file %s, bootstrap %s before strip and %s after, zip %s (the stripped static bootstrap, "
+          "deflated)." % (fmt_bytes(bt["objectBytes"]), fmt_bytes(bt["unstrippedBytes"]),
+                          fmt_bytes(bt["bootstrapBytes"]), fmt_bytes(bt["zipBytes"])))
+        w("")
+
     w("## Correctness (same run)")
     w("")
     cor = h["correctness"]
+    refs = []
+    for name, wl in sorted(workloads.items()):
+        refs.append("%s: `%s` (%s lines per event)" % (name, wl["reference"],
+                                                     ", ".join(str(n) for n in wl["expectedLinesPerEvent"])))
     w("%s: %d invocations checked. For every invocation, each contestant's log lines (without flowc's EMF "
-      "metrics line) were compared as a multiset with what `tests/e2e/q1_oracle.py` prints for that event's "
-      "records (%s lines per event), and its answer with `{\"batchItemFailures\":[]}`; the no-op is checked for "
-      "its answer only. A contestant that answers wrongly even once is reported above and not timed."
-      % ("**Passed**" if cor["passed"] else "**FAILED**", cor["checkedInvocations"],
-         ", ".join(str(n) for n in s.get("expectedLinesPerEvent", []))))
+      "metrics line) were compared as a multiset with what an independent oracle prints for that event's records "
+      "— %s — as JSON objects (members in order, strings exactly, numbers by value: Node writes `250` where "
+      "Python writes `250.0`); its answer had to be `{\"batchItemFailures\":[]}` (windowed: with a `state` "
+      "object). The no-ops are checked for their answer only. A contestant that answers wrongly even once is "
+      "reported above and not timed." % ("**Passed**" if cor["passed"] else "**FAILED**", cor["checkedInvocations"],
+                                         "; ".join(refs)))
     for c in h["contestants"]:
         if not c["correct"]:
             w("")
@@ -294,9 +459,10 @@ def main():
     w("## How it is measured")
     w("")
     w("- Every contestant is a Lambda zip unpacked into its own task root and run as a real `bootstrap` under "
-      "`LocalLambda` (compiler/run) with Lambda's environment: flowc's is the zip `flowc build bench/q1.flow` "
-      "wrote; the peers' (`shared/bench/peers`, unmodified, `FLOW_BENCH_QUERY=q1`) and the no-op "
-      "(`bench/noop_handler.cpp`, built like a generated handler) are zipped with the same writer.")
+      "`LocalLambda` (compiler/run) with Lambda's environment: flowc's are the zips `flowc build` wrote for "
+      "`bench/q1.flow`, `bench/q2.flow` and `bench/nexmark/*.flow`; the peers' (`shared/bench/peers`, unmodified, "
+      "`FLOW_BENCH_QUERY=q1|q2`) and the no-op (`bench/noop_handler.cpp`, built like a generated handler) are "
+      "zipped with the same writer.")
     w("- Per-invocation time is what LocalLambda reports: from the event being handed out on `GET /next` to the "
       "response being received, Lambda's billed duration.")
     w("- Init is process start → first `GET /next`: the run's first cold start and %d more per contestant "
@@ -315,8 +481,8 @@ def main():
             if b.get("repetitions"):
                 reps = str(b["repetitions"])
                 break
-        w("`flowc_micro_bench` (Google Benchmark; median of %s repetitions) on the first event above, linked "
-          "with the handler's `libflowrt.a` and compiled with the handler's flags (`-O2 -march=haswell`)."
+        w("`flowc_micro_bench` (Google Benchmark; median of %s repetitions) on the first clickstream event above, "
+          "linked with the handler's `libflowrt.a` and compiled with the handler's flags (`-O2 -march=haswell`)."
           % (reps or "the"))
         if ctx.get("library_build_type") == "debug":
             w("")
@@ -331,12 +497,13 @@ def main():
         w("`BM_Base64DecodeRecords`: every record's `data` of the event; `BM_Base64Decode1MiB`: one 1 MiB buffer; "
           "`BM_EventDecoderKinesis`: `flow::EventDecoder` on the whole event (envelope, metadata, base64); "
           "`BM_JsonWriterQ1Row`: q1's log rows of the event written as the generated code writes them; "
-          "`BM_Q1Handler`: q1's generated `handle()` in process on the event (no Runtime API): the handler work above.")
+          "`BM_Q1Handler`: q1's generated `handle()` in process on the event (no Runtime API): the handler work above; "
+          "`BM_WindowStateRoundTrip/G`: see *Window state*.")
     if a.chart:
         w("")
         w("## Chart")
         w("")
-        w("![q1 benchmark chart](%s)" % os.path.basename(a.chart))
+        w("![benchmark chart](%s)" % os.path.basename(a.chart))
     text = "\n".join(lines) + "\n"
 
     if a.chart:
