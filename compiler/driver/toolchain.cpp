@@ -264,15 +264,15 @@ BuildResult buildBootstrap(std::string_view cppSource, Arch arch, const BuildOpt
   run.workingDirectory = work.path;
   run.timeoutMs = options.timeoutMs;
 
+  // Compile, then link: the link's -static must not reach the compile, or
+  // clang refuses the precompiled header (its __STATIC__ macro differs).
+  std::string object = work.path + "/handler.o";
   auto compileCommand = [&](bool withPch) {
     std::vector<std::string> argv = {tc.cxx};
     argv.insert(argv.end(), tc.compileFlags.begin(), tc.compileFlags.end());
     for (const std::string& dir : tc.includeDirs) argv.push_back("-I" + dir);
     if (withPch) argv.insert(argv.end(), {"-include-pch", tc.precompiledHeader});
-    argv.push_back(tu);
-    argv.push_back(tc.runtimeLibrary);  // after the TU: the linker resolves left to right
-    argv.insert(argv.end(), tc.linkFlags.begin(), tc.linkFlags.end());
-    argv.insert(argv.end(), {"-o", bootstrap});
+    argv.insert(argv.end(), {"-c", tu, "-o", object});
     return argv;
   };
   std::vector<std::string> compile = compileCommand(!tc.precompiledHeader.empty());
@@ -285,13 +285,22 @@ BuildResult buildBootstrap(std::string_view cppSource, Arch arch, const BuildOpt
   }
   if (!compiled.ok()) return fail(stepError("clang++", compile, compiled));
 
+  std::vector<std::string> link = {tc.cxx};
+  link.insert(link.end(), tc.compileFlags.begin(), tc.compileFlags.end());  // the target and -march
+  link.push_back(object);
+  link.push_back(tc.runtimeLibrary);  // after the object: the linker resolves left to right
+  link.insert(link.end(), tc.linkFlags.begin(), tc.linkFlags.end());
+  link.insert(link.end(), {"-o", bootstrap});
+  CommandResult linked = runCommand(link, run);
+  if (!linked.ok()) return fail(stepError("clang++ (link)", link, linked));
+
   std::vector<std::string> strip = {tc.strip, "--strip-all", bootstrap};
   CommandResult stripped = runCommand(strip, run);
   if (!stripped.ok()) return fail(stepError("llvm-strip", strip, stripped));
 
   if (auto err = checkStaticElf(bootstrap, arch)) {
     return fail(fmt::format("the linked bootstrap is not what Lambda runs: {}\ncommand: {}", *err,
-                            displayArgv(compile)));
+                            displayArgv(link)));
   }
   std::error_code ec;
   fs::permissions(bootstrap, fs::perms(0755), ec);
