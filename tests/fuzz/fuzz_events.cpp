@@ -3,7 +3,9 @@
 //   1. flow::decodeBase64 — the input as base64 text (accepted exactly when an
 //      independent checker says it is the canonical encoding of something,
 //      and then re-encoding gives the input back), and the input as bytes
-//      (decode(encode(x)) == x with an encoder written here);
+//      (decode(encode(x)) == x with an encoder written here); the SIMD
+//      decoder against the scalar one on the input, on a long valid
+//      encoding and on that encoding with the input's bytes spliced in;
 //   2. EventDecoder::decode for every source kind × payload format;
 //   3. the Runtime API client's answer parsing: parseAnswerHead() directly,
 //      and RuntimeClient::next() reading the input as the server's bytes
@@ -114,7 +116,38 @@ bool isCanonicalBase64(std::string_view s, std::string& bytes) {
   return encodeBase64(bytes) == s;
 }
 
+// The shipped decoder (AVX2 here when the CPU has it) and the scalar one
+// agree on everything: result, error kind and offset, size, bytes written.
+void compareBase64Implementations(std::string_view text) {
+  size_t room = flow::base64MaxDecodedSize(text.size());
+  std::vector<char> a(room + 1, 'a'), b(room + 1, 'b');
+  flow::Base64Result s = flow::detail::decodeBase64Scalar(text, a.data());
+  flow::Base64Result v = flow::detail::decodeBase64Simd(text, b.data());
+  CHECK(s.error == v.error && s.errorOffset == v.errorOffset, "SIMD and scalar base64 report different errors");
+  CHECK(!s.ok() || (s.size == v.size && std::memcmp(a.data(), b.data(), s.size) == 0),
+        "SIMD and scalar base64 decode differently");
+  CHECK(a[room] == 'a' && b[room] == 'b', "a base64 decoder wrote past base64MaxDecodedSize");
+  flow::Base64Result d = flow::decodeBase64(text, b.data());
+  CHECK(d.error == s.error && d.errorOffset == s.errorOffset && d.size == s.size);
+}
+
 void checkBase64(std::string_view input) {
+  // SIMD against scalar: the input as text; a long valid encoding (vector
+  // blocks); and that encoding with the input's bytes written into it at a
+  // place the input chooses (vector blocks that go bad anywhere).
+  compareBase64Implementations(input);
+  {
+    std::string valid = encodeBase64(input);
+    compareBase64Implementations(valid);
+    if (!input.empty() && !valid.empty()) {
+      size_t at = static_cast<unsigned char>(input[0]) * valid.size() / 256;
+      std::string spliced = valid.substr(0, at) + std::string(input.substr(1, 8)) + valid.substr(at);
+      compareBase64Implementations(spliced);
+      spliced = valid;
+      spliced[at] = input[input.size() - 1];
+      compareBase64Implementations(spliced);
+    }
+  }
   // The input as base64 text.
   std::vector<char> out(flow::base64MaxDecodedSize(input.size()) + 1);
   flow::Base64Result r = flow::decodeBase64(input, out.data());
