@@ -443,4 +443,70 @@ TEST_F(RuntimeEvents, LargeBatch) {
   EXPECT_EQ(batch.records[0].shardId, "shardId-1");
 }
 
+// Kinesis `data` is decoded from the event body in place when it holds no
+// JSON escape; these are the cases where its raw text is not its value, or
+// where the token is not a plain string, and must give what unescaping
+// first gives. Expected values: Python's base64/json by hand.
+TEST_F(RuntimeEvents, KinesisDataWithEscapesDecodesAsItsUnescapedValue) {
+  auto one = [&](std::string_view dataJson) {
+    return fromText("{\"Records\":[{\"kinesis\":{\"data\": " + std::string(dataJson) +
+                    " ,\"sequenceNumber\":\"7\"}}]}");
+  };
+  // "YS/i" is base64 of "a/\xe2"; JSON may write its '/' as "\/".
+  Event slash = one("\"YS/i\"");
+  ASSERT_FALSE(decode(SourceKind::Kinesis, slash));
+  ASSERT_EQ(batch.records.size(), 1u);
+  EXPECT_EQ(batch.records[0].payload, "a/\xe2");
+  Event escaped = one("\"YS\\/i\"");
+  ASSERT_FALSE(decode(SourceKind::Kinesis, escaped));
+  EXPECT_EQ(batch.records[0].payload, "a/\xe2");
+  EXPECT_EQ(batch.records[0].received, "YS/i");
+  EXPECT_TRUE(batch.records[0].decodeError.empty());
+  expectPadded(batch.records[0]);
+  // \u0041 is 'A': "QUJD" ("ABC") written with one escape.
+  Event unicode = one("\"\\u0051UJD\"");
+  ASSERT_FALSE(decode(SourceKind::Kinesis, unicode));
+  EXPECT_EQ(batch.records[0].payload, "ABC");
+  // An escape that is bad base64 once unescaped: the offset is in the value.
+  Event newline = one("\"QU\\nJD\"");
+  ASSERT_FALSE(decode(SourceKind::Kinesis, newline));
+  EXPECT_EQ(batch.records[0].received, "QU\nJD");
+  EXPECT_EQ(batch.records[0].decodeError, "invalid base64: bad character at offset 2");
+  // An escaped quote inside: still the whole string.
+  Event quote = one("\"QU\\\"JD\"");
+  ASSERT_FALSE(decode(SourceKind::Kinesis, quote));
+  EXPECT_EQ(batch.records[0].received, "QU\"JD");
+  EXPECT_EQ(batch.records[0].decodeError, "invalid base64: bad character at offset 2");
+  // Not base64, no escape: the raw text is the value.
+  Event plain = one("\"QU JD\"");
+  ASSERT_FALSE(decode(SourceKind::Kinesis, plain));
+  EXPECT_EQ(batch.records[0].received, "QU JD");
+  EXPECT_EQ(batch.records[0].decodeError, "invalid base64: bad character at offset 2");
+  EXPECT_TRUE(batch.records[0].payload.empty());
+  // An invalid escape is a malformed event, as before.
+  Event badEscape = one("\"QU\\qJD\"");
+  flow::Status s = decode(SourceKind::Kinesis, badEscape);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->type, "Function.InvalidEvent");
+  EXPECT_NE(s->message.find("'kinesis.data' is not a string"), std::string::npos) << s->message;
+  // Empty data decodes to an empty payload.
+  Event empty = one("\"\"");
+  ASSERT_FALSE(decode(SourceKind::Kinesis, empty));
+  EXPECT_TRUE(batch.records[0].payload.empty());
+  EXPECT_TRUE(batch.records[0].decodeError.empty());
+}
+
+TEST_F(RuntimeEvents, KinesisRepeatedDataMemberTheLastOneCounts) {
+  Event badThenGood = fromText(
+      "{\"Records\":[{\"kinesis\":{\"data\":\"!!\",\"data\":\"Zm9v\",\"sequenceNumber\":\"1\"}}]}");
+  ASSERT_FALSE(decode(SourceKind::Kinesis, badThenGood));
+  EXPECT_EQ(batch.records[0].payload, "foo");
+  EXPECT_TRUE(batch.records[0].decodeError.empty());
+  Event goodThenBad = fromText(
+      "{\"Records\":[{\"kinesis\":{\"data\":\"Zm9v\",\"data\":\"Zm9\",\"sequenceNumber\":\"1\"}}]}");
+  ASSERT_FALSE(decode(SourceKind::Kinesis, goodThenBad));
+  EXPECT_EQ(batch.records[0].received, "Zm9");
+  EXPECT_EQ(batch.records[0].decodeError, "invalid base64: length is not a multiple of 4 at offset 3");
+}
+
 }  // namespace
