@@ -4,6 +4,7 @@
 #include "flow/runtime.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -67,6 +68,13 @@ int run(InitFn init, HandleFn handle, void* context) {
   if (!detail::parseEndpoint(api, endpoint, error)) return fatal(error);
   detail::RuntimeClient client(std::move(endpoint));
   detail::HttpAnswer answer;
+  // stdout is a pipe on Lambda and under `flowc run`; its default 64 KiB is
+  // less than one invocation's log lines (q1: ~90 KB per 5000-record event),
+  // so the one write per invocation would block until the reader drained it.
+  // 1 MiB is the default ceiling for unprivileged processes
+  // (/proc/sys/fs/pipe-max-size); a failure (not a pipe, a lower ceiling)
+  // leaves the pipe as it was.
+  (void)::fcntl(1, F_SETPIPE_SZ, 1 << 20);
 
   if (init != nullptr) {
     Status status = init(context);
