@@ -1,6 +1,8 @@
 // The escaping of user text into C++ (see cpp_text.h) and the CodeWriter.
 #include "cpp_text.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace flowc::codegen {
@@ -106,17 +108,29 @@ void CodeWriter::line(std::string_view text) {
 void CodeWriter::open(std::string_view text) {
   line(std::string(text) + " {");
   ++indent_;
+  scopes_.push_back(newScope());
 }
 
 void CodeWriter::close(std::string_view suffix) {
   --indent_;
   line("}" + std::string(suffix));
+  if (!scopes_.empty()) scopes_.pop_back();
 }
 
 void CodeWriter::reopen(std::string_view text) {
   --indent_;
   line("} " + std::string(text) + " {");
   ++indent_;
+  if (!scopes_.empty()) scopes_.back() = newScope();
+}
+
+uint64_t CodeWriter::newScope() {
+  static uint64_t next = 0;  // codegen is single-threaded
+  return ++next;
+}
+
+bool CodeWriter::inScope(uint64_t id) const {
+  return id == root_ || std::find(scopes_.begin(), scopes_.end(), id) != scopes_.end();
 }
 
 void CodeWriter::note(std::string_view text) {

@@ -9,8 +9,10 @@
 // from the program.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace flowc::codegen {
 
@@ -41,7 +43,7 @@ std::string jsonEscape(std::string_view name);
 // Indented C++ text, built line by line.
 class CodeWriter {
  public:
-  explicit CodeWriter(int indent = 0) : indent_(indent) {}
+  explicit CodeWriter(int indent = 0) : indent_(indent), root_(newScope()) {}
 
   void line(std::string_view text);
   // "text {" and one level deeper.
@@ -58,13 +60,23 @@ class CodeWriter {
   // Appends `other`'s text, re-indented by this writer's current depth.
   void append(const CodeWriter& other);
 
+  // The innermost open block, as an id unique among all writers; a value
+  // declared in it may be reused while inScope(id) (share-subexpressions).
+  // reopen() starts a new block: an `else` cannot see its `if`'s locals.
+  uint64_t scope() const { return scopes_.empty() ? root_ : scopes_.back(); }
+  bool inScope(uint64_t id) const;
+
   int indent() const { return indent_; }
   const std::string& text() const { return text_; }
   bool empty() const { return text_.empty(); }
 
  private:
+  static uint64_t newScope();
+
   std::string text_;
   int indent_ = 0;
+  uint64_t root_ = 0;
+  std::vector<uint64_t> scopes_;  // the open blocks, outermost first
 };
 
 }  // namespace flowc::codegen

@@ -113,6 +113,7 @@ class Emitter {
   void emitDecodeFunction(CodeWriter& out);
   bool decodesJson() const;
   bool planDecoding();  // after the body: builds decodeTree_ (false: reported an error)
+  void planDecoderFilter();  // decoderFilter_ & co.
   // filter.cpp, project.cpp, join.cpp, sink.cpp
   void emitFilter(const plan::Node& n, const Row& input);
   void emitProject(const plan::Node& n, const Row& input);
@@ -188,11 +189,28 @@ class Emitter {
   std::vector<RegexSlot> regexes_;
   std::vector<JsonPathSlot> jsonPaths_;
   PathNode decodeTree_;
+  // The filter whose first part the decoder tests (plan::Node::inDecoder),
+  // its part, and the source columns that part reads; null when none.
+  const plan::Node* decoderFilter_ = nullptr;
+  const ast::Expr* decoderTest_ = nullptr;
+  std::vector<int> decoderColumns_;
   bool usesArena_ = false;  // some expression computes strings
   bool usesJsonExtractor_ = false;
 
   CodeWriter* code_ = nullptr;
   int temps_ = 0;
+
+  // share-subexpressions (plan::Plan::shareSubexpressions): the values
+  // computed so far in this record, by the expression's shape over its
+  // row's values; one is reused while the block that computed it is open,
+  // i.e. only where it has certainly been computed — so a reuse never
+  // changes which records fail or why.
+  struct SharedValue {
+    std::string key;
+    CValue value;
+    uint64_t scope = 0;
+  };
+  std::vector<SharedValue> shared_;
 
   // A breaker the handler materializes (aggregate.cpp & co.).
   struct BreakerSlot {

@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "emitter.h"
+#include "syntax/ast_print.h"
 
 namespace flowc::codegen::detail {
 
@@ -258,8 +259,19 @@ class ExprEmitter {
 
   CValue emit(const Expr& x) {
     if (x.type.base == BaseType::Null) return {"", x.type};
-    CValue v = emitKind(x);
-    return fit(v, x.type);
+    std::string key;
+    if (e_.plan_.shareSubexpressions && x.kind != ExprKind::Literal && x.kind != ExprKind::ColumnRef) {
+      key = shapeOf(x);
+      for (auto it = e_.shared_.rbegin(); it != e_.shared_.rend(); ++it) {
+        if (it->key == key && out().inScope(it->scope)) {
+          out().comment(fmt::format("{} = {} (computed above)", it->value.code, e_.exprText(x)));
+          return it->value;
+        }
+      }
+    }
+    CValue v = fit(emitKind(x), x.type);
+    if (!key.empty()) e_.shared_.push_back({std::move(key), v, out().scope()});
+    return v;
   }
 
  private:
@@ -271,6 +283,33 @@ class ExprEmitter {
   }
   std::string failCode(const std::string& what, const Expr& x) {
     return fmt::format("return {};", cppStringView(fmt::format("{} in {}", what, e_.exprText(x))));
+  }
+
+  // `x` as a key: its structure with each column replaced by the row's
+  // value (two operators reading the same row share their values' code).
+  std::string shapeOf(const Expr& x) {
+    std::string s = fmt::format("({} {} {}{}{}{}{} {} ", static_cast<int>(x.kind), static_cast<int>(x.op),
+                                x.negated, x.distinct, x.star, x.hasOperand, x.hasElse, ast::typeName(x.type));
+    switch (x.kind) {
+      case ExprKind::Literal:
+        s += std::to_string(x.value.index()) + ":";
+        // A double exactly (its shortest round-trip text), anything else as printed.
+        s += std::holds_alternative<double>(x.value) ? fmt::format("{}", std::get<double>(x.value))
+                                                      : ast::printValue(x.value);
+        break;
+      case ExprKind::ColumnRef:
+        if (x.binding.input == 0 && x.binding.column >= 0 && static_cast<size_t>(x.binding.column) < row_.size())
+          s += "@" + row_[static_cast<size_t>(x.binding.column)].code;
+        else
+          s += fmt::format("?{}.{}", x.binding.input, x.binding.column);
+        break;
+      case ExprKind::Call: s += x.function + "/" + x.name; break;
+      case ExprKind::Extract: s += x.name; break;
+      case ExprKind::Cast: s += ast::typeName(x.castType.type) + std::to_string(static_cast<int>(x.castType.unit)); break;
+      default: break;
+    }
+    for (const ast::ExprPtr& a : x.args) s += shapeOf(*a);
+    return s + ")";
   }
 
   static std::string val(const CValue& v) { return v.type.nullable ? v.code + ".value" : v.code; }

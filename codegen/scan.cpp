@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "decode_support.h"
@@ -140,8 +141,11 @@ std::string stepText(const ast::JsonPathStep& step) {
 // value. `n_` numbers the generated locals of the decode function.
 class DecodeWriter {
  public:
-  DecodeWriter(Emitter& e, CodeWriter& out, const std::map<const PathNode*, int>& flags)
-      : e_(e), out_(out), flags_(flags) {}
+  // `earlyFlags`: the seen_ flag of each field the decoder's filter reads
+  // (Emitter::decoderColumns_), by column; empty without one.
+  DecodeWriter(Emitter& e, CodeWriter& out, const std::map<const PathNode*, int>& flags,
+               std::map<int, int> earlyFlags)
+      : e_(e), out_(out), flags_(flags), earlyFlags_(std::move(earlyFlags)) {}
 
   // The members of object `container` (array = false) or the elements of
   // array `container`, whose value is at `path` and `depth`: each one goes
@@ -244,20 +248,48 @@ class DecodeWriter {
   void leaf(int column, const std::string& v) {
     const ast::FieldDecl& f = e_.source().fields[static_cast<size_t>(column)];
     out_.comment(fieldDescription(f));
-    if (e_.columnRead_[static_cast<size_t>(column)]) {
-      out_.line(fmt::format(
-          "if (std::string_view why = decode::{}({}, f.field_{}, {}, kField_{}, in); !why.empty()) return why;",
-          f.type.type.nullable ? "nullable" : "required", v, column, readerOf(f).function, column));
-    } else {
-      out_.line(fmt::format(
-          "if (std::string_view why = decode::check{}({}, kField_{}, {}, in); !why.empty()) return why;",
-          readerOf(f).check, v, column, f.type.type.nullable ? "true" : "false"));
+    std::string read = fmt::format(
+        "if (std::string_view why = decode::{}({}, f.field_{}, {}, kField_{}, in); !why.empty()) return why;",
+        f.type.type.nullable ? "nullable" : "required", v, column, readerOf(f).function, column);
+    std::string check =
+        fmt::format("if (std::string_view why = decode::check{}({}, kField_{}, {}, in); !why.empty()) return why;",
+                    readerOf(f).check, v, column, f.type.type.nullable ? "true" : "false");
+    if (!e_.columnRead_[static_cast<size_t>(column)]) {
+      out_.line(check);
+      return;
     }
+    if (earlyFlags_.empty()) {
+      out_.line(read);
+      return;
+    }
+    if (!earlyFlags_.count(column)) {
+      // Once the filter failed, the record yields no row: check, do not keep.
+      out_.open("if (!f.dropped)");
+      out_.line(read);
+      out_.reopen("else");
+      out_.line(check);
+      out_.close();
+      return;
+    }
+    out_.line(read);
+    // The filter's fields are all here now (each comes once): test it.
+    std::string all;
+    for (const auto& [col, flag] : earlyFlags_) all += fmt::format("{}seen_{}", all.empty() ? "" : " && ", flag);
+    out_.open(fmt::format("if ({})", all));
+    out_.comment("tested while decoding: " + e_.exprText(*e_.decoderTest_));
+    CodeWriter* saved = e_.code_;
+    e_.code_ = &out_;
+    CValue test = e_.emitExpr(*e_.decoderTest_, e_.scanRow());
+    e_.code_ = saved;
+    out_.line(test.type.base == BaseType::Null ? "f.dropped = true;"
+                                               : fmt::format("f.dropped = !flow::sql::isTrue({});", test.code));
+    out_.close();
   }
 
   Emitter& e_;
   CodeWriter& out_;
   const std::map<const PathNode*, int>& flags_;
+  std::map<int, int> earlyFlags_;
   int n_ = 0;
 };
 
@@ -353,7 +385,47 @@ bool Emitter::planDecoding() {
     }
     for (const PathNode::Child& ch : n->children) stack.push_back(&ch.node);
   }
+  if (ok) planDecoderFilter();
   return ok;
+}
+
+// The filter the optimizer put into the decoder (push-filter-into-decoder),
+// when the shape it relies on holds: the source's only live reader, fields
+// only, each a member of an object (so its arrival is flagged).
+void Emitter::planDecoderFilter() {
+  std::vector<int> readers;
+  for (int r : plan::consumersOf(plan_, sourceNode_->id)) {
+    if (feedsSink_.count(r)) readers.push_back(r);
+  }
+  if (readers.size() != 1) return;
+  const plan::Node& n = plan_.node(readers[0]);
+  if (n.kind != plan::OpKind::Filter || !n.inDecoder) return;
+  const ast::Expr* first = n.predicate.get();
+  for (int i = n.filterParts; i > 1; --i) {
+    if (first->kind != ast::ExprKind::Binary || first->op != ast::Op::And) return;
+    first = first->args[0].get();
+  }
+  std::vector<int> columns;
+  bool ok = true;
+  std::function<void(const ast::Expr&)> walk = [&](const ast::Expr& e) {
+    if (e.kind == ast::ExprKind::ColumnRef) {
+      int c = e.binding.column;
+      if (e.binding.input != 0 || c < 0 || static_cast<size_t>(c) >= source().fields.size() ||
+          sourceNode_->schema[static_cast<size_t>(c)].metadata) {
+        ok = false;
+        return;
+      }
+      const ast::FieldDecl& f = source().fields[static_cast<size_t>(c)];
+      if (f.path && (f.path->steps.empty() || f.path->steps.back().index >= 0)) ok = false;
+      if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.push_back(c);
+    }
+    for (const ast::ExprPtr& a : e.args) walk(*a);
+  };
+  walk(*first);
+  if (!ok || columns.empty()) return;
+  decoderFilter_ = &n;
+  decoderTest_ = first;
+  decoderColumns_ = std::move(columns);
 }
 
 void Emitter::emitScanPrologue(CodeWriter& out) {
@@ -372,6 +444,10 @@ void Emitter::emitScanPrologue(CodeWriter& out) {
   }
   out.line("Fields f;");
   out.line("if (std::string_view why = decodeFields(h, rec, f); !why.empty()) return why;");
+  if (decoderFilter_) {
+    out.line(fmt::format("if (f.dropped) return {{}};  // {} failed while decoding: no row",
+                         nodeTitle(*decoderFilter_)));
+  }
 }
 
 void Emitter::emitFieldsStruct(CodeWriter& out) {
@@ -384,6 +460,9 @@ void Emitter::emitFieldsStruct(CodeWriter& out) {
     if (!columnRead_[c]) continue;
     out.line(fmt::format("{} field_{}{{}};  // {}", cppTypeOf(src.fields[c].type.type), c,
                          cppCommentText(fieldDescription(src.fields[c]))));
+  }
+  if (decoderFilter_) {
+    out.line(fmt::format("bool dropped = false;  // {} failed while decoding", nodeTitle(*decoderFilter_)));
   }
   out.close(";");
   out.blank();
@@ -436,7 +515,14 @@ void Emitter::emitDecodeFunction(CodeWriter& out) {
   for (const auto& [node, id] : flags) ordered.emplace_back(id, node);
   std::sort(ordered.begin(), ordered.end());
   for (const auto& [id, node] : ordered) out.line(fmt::format("bool seen_{} = false;", id));
-  DecodeWriter writer(*this, out, flags);
+  std::map<int, int> earlyFlags;
+  for (int c : decoderColumns_) {
+    const PathNode* leaf = leafNode.at(static_cast<size_t>(c));
+    auto flag = leaf ? flags.find(leaf) : flags.end();
+    if (flag == flags.end()) throw InternalError("codegen: a field the decoder's filter reads has no flag");
+    earlyFlags[c] = flag->second;
+  }
+  DecodeWriter writer(*this, out, flags, std::move(earlyFlags));
   writer.loop(decodeTree_, "obj_0", false, 0, "$");
   out.note("Nothing may follow the object.");
   out.open("if (const char* rest; doc.current_location().get(rest) == simdjson::SUCCESS)");

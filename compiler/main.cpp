@@ -364,7 +364,7 @@ int run(const CommandLine& cl) {
   if (fe->diags.hasErrors()) return kExitProgramErrors;
   if (cl.command == "check") return kExitOk;
   if (cl.command == "emit-cpp") return writeOutput(cl, cpp);
-  if (cl.command == "explain") return writeOutput(cl, driver::explainProgram(*fe, {}, cl.file));
+  if (cl.command == "explain") return writeOutput(cl, driver::explainProgram(*fe, fe->optimized.fired, cl.file));
 
   graph::Stage stage = cl.stage == "physical"    ? graph::Stage::Physical
                        : cl.stage == "optimized" ? graph::Stage::Optimized
@@ -372,7 +372,9 @@ int run(const CommandLine& cl) {
   graph::Format format = cl.format == "dot"    ? graph::Format::Dot
                          : cl.format == "json" ? graph::Format::Json
                                                : graph::Format::Text;
-  return writeOutput(cl, graph::render(fe->plan, stage, format, cl.file));
+  // The logical stage is the plan as built; optimized and physical show what codegen compiles.
+  const plan::Plan& shown = stage == graph::Stage::Logical ? fe->logicalPlan : fe->plan;
+  return writeOutput(cl, graph::render(shown, stage, format, cl.file));
 }
 
 }  // namespace

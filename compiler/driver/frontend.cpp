@@ -36,6 +36,8 @@ std::unique_ptr<FrontEnd> runFrontEnd(const std::string& path, const FrontEndOpt
   if (fe->diags.hasErrors() || !options.buildPlan) return fe;
 
   fe->plan = plan::buildLogicalPlan(fe->program, fe->catalog);
+  fe->logicalPlan = optimize::clonePlan(fe->plan);
+  if (options.optimize) fe->optimized = optimize::optimize(fe->plan, fe->catalog, fe->program);
   fe->planned = true;
   return fe;
 }

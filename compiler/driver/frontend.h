@@ -8,6 +8,7 @@
 #include <string>
 
 #include "diagnostics/diagnostics.h"
+#include "optimize/optimize.h"
 #include "plan/plan.h"
 #include "sema/sema.h"
 #include "syntax/ast.h"
@@ -19,7 +20,9 @@ struct FrontEnd {
   std::unique_ptr<SourceFile> file;
   ast::Program program;
   sema::Catalog catalog;
-  plan::Plan plan;
+  plan::Plan plan;         // what codegen compiles: optimized unless options.optimize is off
+  plan::Plan logicalPlan;  // as buildLogicalPlan made it (`flowc graph --stage logical`)
+  optimize::OptimizeResult optimized;  // the rules that fired, in order (`flowc explain`)
   Diagnostics diags;
   bool ioError = false;       // the file could not be read (exit 3)
   std::string ioMessage;
@@ -30,6 +33,7 @@ struct FrontEnd {
 struct FrontEndOptions {
   syntax::ParseLimits limits;
   bool buildPlan = true;
+  bool optimize = true;  // compiler/optimize's rules on the plan
 };
 
 // Never throws for user input; an InternalError means a bug in flowc.

@@ -37,4 +37,7 @@ struct OptimizeResult {
 // disappears and later ids shift down. Throws InternalError on a broken invariant.
 OptimizeResult optimize(plan::Plan& plan, const sema::Catalog& catalog, const ast::Program& program);
 
+// A deep copy (the front end keeps the logical plan for `--stage logical`).
+plan::Plan clonePlan(const plan::Plan& plan);
+
 }  // namespace flowc::optimize

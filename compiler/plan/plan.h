@@ -46,6 +46,14 @@ struct Node {
   std::vector<int> fieldsRead;
   // Filter (predicate), Join (on)
   ast::ExprPtr predicate;
+  // Filter (compiler/optimize merge-filters): when > 1, the predicate is a
+  // left-deep `and` of this many parts, each evaluated only when the parts
+  // before it were true (as the separate filters it merges were).
+  int filterParts = 0;
+  // Filter over a json Source (compiler/optimize push-filter-into-decoder):
+  // its first part is tested while the record is decoded, as soon as the
+  // fields it reads are; when it fails the rest is validated, not kept.
+  bool inDecoder = false;
   // Project
   std::vector<ProjectItem> projections;
   // Join: a lookup into a compiled-in table
@@ -74,6 +82,9 @@ struct Node {
 
 struct Plan {
   std::vector<std::unique_ptr<Node>> nodes;  // by id order; nodes[i]->id == i + 1
+  // compiler/optimize share-subexpressions: codegen computes an expression
+  // that an enclosing scope of the same record already computed only once.
+  bool shareSubexpressions = false;
   const Node& node(int id) const { return *nodes.at(id - 1); }
   Node& node(int id) { return *nodes.at(id - 1); }
 };
