@@ -1,12 +1,16 @@
-// libFuzzer target over the whole front end: any bytes as a .flow file must
-// end in diagnostics or a plan that renders in every format — never a crash,
-// a hang, a leak or an exception. Seeded with samples/ and tests/lit.
+// libFuzzer target over the whole compiler short of clang: any bytes as a
+// .flow file must end in diagnostics, or a plan that renders in every format,
+// optimizes (compiler/optimize, verified after every rule) and generates C++
+// or says what it cannot generate — never a crash, a hang, a leak or an
+// exception. Seeded with samples/ and tests/lit.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "codegen/codegen.h"
 #include "diagnostics/diagnostics.h"
 #include "graph/graph.h"
+#include "optimize/optimize.h"
 #include "plan/plan.h"
 #include "sema/sema.h"
 #include "syntax/parse.h"
@@ -27,6 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           (void)graph::render(plan, stage, format, "fuzz.flow");
         }
       }
+      optimize::optimize(plan, catalog, program);
+      (void)graph::render(plan, graph::Stage::Optimized, graph::Format::Text, "fuzz.flow");
+      Diagnostics codegenDiags;
+      (void)codegen::emitHandler(plan, catalog, program, codegenDiags, "fuzz.flow", {&file});
     }
   }
   std::string sink;
