@@ -127,7 +127,14 @@ bool windowed(const plan::Node& n) {
 std::string nodeDetail(const plan::Node& n) {
   switch (n.kind) {
     case plan::OpKind::Source: return n.source ? sourceDetail(n) : quoteName(n.stream);
-    case plan::OpKind::Filter: return n.predicate ? exprText(*n.predicate) : "";
+    case plan::OpKind::Filter: {
+      std::string s = n.predicate ? exprText(*n.predicate) : "";
+      // compiler/optimize's marks: merged filters keep their order; the
+      // decoder tests the predicate while it reads the record.
+      if (n.filterParts > 1) s += fmt::format("  (in order: {} parts)", n.filterParts);
+      if (n.inDecoder) s += "  (tested while decoding)";
+      return s;
+    }
     case plan::OpKind::Project: return itemsText(n.projections);
     case plan::OpKind::Join: {
       std::string s = n.leftJoin ? "left " : "";

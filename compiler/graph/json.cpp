@@ -155,6 +155,8 @@ void writeNode(JsonWriter& w, const plan::Node& n) {
     case plan::OpKind::Filter:
       w.key("predicate");
       writeExprOrNull(w, n.predicate);
+      w.key("parts").value(static_cast<int64_t>(n.filterParts > 1 ? n.filterParts : 1));
+      w.key("testedWhileDecoding").value(n.inDecoder);
       break;
     case plan::OpKind::Project:
       w.key("projections");
