@@ -45,6 +45,22 @@ import zipfile
 PREFIX = "/2018-06-01/runtime"
 
 
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """What both modes' request handlers share: no request log on stderr, and
+    answers with a Content-Length (HTTP/1.1 keep-alive needs it)."""
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body=b"", headers=None):
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--zip", required=True)
@@ -74,19 +90,8 @@ def main():
     lock = threading.Lock()
     expected = len(a.events)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/%s" % a.http
-
-        def log_message(self, *args):
-            pass
-
-        def reply(self, status, body=b"", headers=None):
-            self.send_response(status)
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
         def do_GET(self):
             if self.path != PREFIX + "/invocation/next":
@@ -226,19 +231,8 @@ def window_mode(a):
         read_at[0] += len(chunk)
         return chunk.decode("utf-8", "replace").splitlines()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def reply(self, status, body=b"", headers=None):
-            self.send_response(status)
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
         def do_GET(self):
             if self.path != PREFIX + "/invocation/next":
