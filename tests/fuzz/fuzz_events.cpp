@@ -6,7 +6,9 @@
 //      (decode(encode(x)) == x with an encoder written here); the SIMD
 //      decoder against the scalar one on the input, on a long valid
 //      encoding and on that encoding with the input's bytes spliced in;
-//   2. EventDecoder::decode for every source kind × payload format;
+//   2. EventDecoder::decode for every source kind × payload format; for
+//      Kinesis, the envelope fast path against the simdjson path (same
+//      status and batch, member by member);
 //   3. the Runtime API client's answer parsing: parseAnswerHead() directly,
 //      and RuntimeClient::next() reading the input as the server's bytes
 //      through one end of a socketpair (no network), whose answer bodies go
@@ -193,7 +195,9 @@ constexpr flow::PayloadFormat kFormats[] = {flow::PayloadFormat::Json, flow::Pay
 
 // A decoded batch as owned strings, to compare two decodes of one body.
 // Times that may come from the clock (absent members) are left out.
-std::string snapshot(const flow::Status& status, const flow::Batch& batch) {
+// withTimes: also the members a decode may take from the clock (Kafka
+// arrivalMs, an HTTP request without a time) and the rest of the numbers.
+std::string snapshot(const flow::Status& status, const flow::Batch& batch, bool withTimes = false) {
   std::string s;
   auto add = [&](std::string_view v) {
     s += std::to_string(v.size());
@@ -221,6 +225,11 @@ std::string snapshot(const flow::Status& status, const flow::Batch& batch) {
     }
     s += std::to_string(r.hasGroupId) + std::to_string(r.hasKey) + "," +
          std::to_string(r.partition) + "," + std::to_string(r.offset) + "," + std::to_string(r.kafkaTimeMs) + ";";
+    if (withTimes) s += std::to_string(r.arrivalMs) + "," + std::to_string(r.sentMs) + ";";
+  }
+  if (withTimes) {
+    s += std::to_string(static_cast<int>(batch.kind)) + "," + std::to_string(batch.requestTimeMs) + "," +
+         std::to_string(batch.window.isFinalInvokeForWindow) + std::to_string(batch.window.isWindowTerminatedEarly);
   }
   return s;
 }
@@ -293,6 +302,16 @@ flow::EventDecoder& decoder() {
   return d;
 }
 
+// --- Kinesis envelope fast path: the decoder above takes it (the default);
+// this one never does. Both must give the same status and batch, member by
+// member: the fast path may only decline an event, never decode it otherwise.
+flow::EventDecoder& simdjsonOnlyDecoder() {
+  static flow::EventDecoder d;
+  static const bool configured = (d.setEnvelopeFastPath(false), true);
+  (void)configured;
+  return d;
+}
+
 // `body` is followed by kBodyPadding readable bytes.
 void decodeAll(std::string_view body) {
   flow::Batch batch;
@@ -302,6 +321,18 @@ void decodeAll(std::string_view body) {
       flow::Status status = decoder().decode(kind, format, body, batch);
       checkBatch(kind, format, body, status, batch);
       std::string first = snapshot(status, batch);
+      if (kind == flow::SourceKind::Kinesis) {
+        bool fast = decoder().lastDecodeUsedFastPath();
+        CHECK(!fast || !status, "the fast path reported an error");
+        flow::Batch reference;
+        flow::Status referenceStatus = simdjsonOnlyDecoder().decode(kind, format, body, reference);
+        CHECK(!simdjsonOnlyDecoder().lastDecodeUsedFastPath());
+        CHECK(snapshot(status, batch, true) == snapshot(referenceStatus, reference, true),
+              fast ? "the fast path decoded an event otherwise than simdjson"
+                   : "a declined event decoded otherwise than simdjson");
+      } else {
+        CHECK(!decoder().lastDecodeUsedFastPath());
+      }
       // The same body again after another kind: same result (no state leaks
       // from one decode into the next).
       flow::SourceKind other = kind == flow::SourceKind::Kinesis ? flow::SourceKind::Http : flow::SourceKind::Kinesis;

@@ -127,6 +127,14 @@ class EventDecoder {
 
   Status decode(SourceKind kind, PayloadFormat format, std::string_view body, Batch& batch);
 
+  // Kinesis events first go through a strict scanner of the envelope that
+  // needs no JSON parser (src/kinesis_envelope.cpp); an event it does not
+  // take whole is decoded by simdjson from the start, so results, errors and
+  // messages are the same either way. Off: simdjson only (the differential
+  // tests and the fuzzer compare the two). On by default.
+  void setEnvelopeFastPath(bool enabled);
+  bool lastDecodeUsedFastPath() const;  // whether the scanner decoded the last event
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

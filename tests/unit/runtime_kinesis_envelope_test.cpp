@@ -1,0 +1,491 @@
+// The Kinesis envelope fast path (runtime/src/kinesis_envelope.cpp) against
+// the simdjson path of EventDecoder, which stays the reference: for every
+// input, a decoder with the fast path and one without must give the same
+// status (type and message) and the same batch, field by field; the fast
+// path may only decline. Inputs: every event in shared/events/aws (given to
+// a Kinesis function), gen_kinesis.py events with and without --bad, a set
+// of hand-written edge cases, and systematic byte mutations of small valid
+// events (every position deleted, duplicated, and replaced by each of a set
+// of bytes that matter to JSON, base64 and the scanner). The string-run scan
+// is checked per implementation (scalar, SSE2, AVX2, NEON where present).
+// The tests also check that the fast path does take what it is for (real
+// and generated Kinesis events), or it would be proven equal by never
+// running.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "flow/events.h"
+#include "kinesis_envelope.h"
+#include "support/process.h"
+
+namespace {
+
+const std::string kShared = FLOWC_SHARED_DIR;
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string describe(const flow::Status& s) { return s ? s->type + ": " + s->message : "ok"; }
+
+// Both paths over one input. Returns whether the fast path took it.
+class Differential {
+ public:
+  Differential() { slow_.setEnvelopeFastPath(false); }
+
+  // Records a mismatch (with `what` naming the input) as a test failure.
+  bool check(const std::string& text, const std::string& what) {
+    storage_.assign(text);
+    storage_.append(flow::kBodyPadding, '\0');
+    std::string_view body(storage_.data(), text.size());
+    flow::Status a = fast_.decode(flow::SourceKind::Kinesis, flow::PayloadFormat::Json, body, fastBatch_);
+    bool took = fast_.lastDecodeUsedFastPath();
+    flow::Status b = slow_.decode(flow::SourceKind::Kinesis, flow::PayloadFormat::Json, body, slowBatch_);
+    EXPECT_FALSE(slow_.lastDecodeUsedFastPath());
+    if (took && a) ADD_FAILURE() << what << ": the fast path reported an error";
+    std::string diff = a.has_value() != b.has_value() ? "status " + describe(a) + " vs " + describe(b)
+                       : a && (a->type != b->type || a->message != b->message)
+                           ? "error " + describe(a) + " vs " + describe(b)
+                           : compare(fastBatch_, slowBatch_);
+    if (!diff.empty()) {
+      ADD_FAILURE() << what << " (fast path " << (took ? "taken" : "declined") << "): " << diff
+                    << "\ninput: " << text.substr(0, 2000);
+      ++mismatches;
+    }
+    return took;
+  }
+  int mismatches = 0;
+  const flow::Batch& batch() const { return fastBatch_; }
+
+ private:
+  static std::string field(const char* name, std::string_view a, std::string_view b) {
+    return a == b ? "" : std::string(name) + " '" + std::string(a) + "' vs '" + std::string(b) + "'; ";
+  }
+  static std::string field(const char* name, int64_t a, int64_t b) {
+    return a == b ? "" : std::string(name) + " " + std::to_string(a) + " vs " + std::to_string(b) + "; ";
+  }
+  static std::string compare(const flow::Batch& a, const flow::Batch& b) {
+    std::string d;
+    d += field("kind", static_cast<int>(a.kind), static_cast<int>(b.kind));
+    d += field("fifo", a.fifo, b.fifo);
+    d += field("eventSourceArn", a.eventSourceArn, b.eventSourceArn);
+    d += field("httpPayloadVersion", a.httpPayloadVersion, b.httpPayloadVersion);
+    d += field("method", a.method, b.method);
+    d += field("path", a.path, b.path);
+    d += field("sourceIp", a.sourceIp, b.sourceIp);
+    d += field("requestTimeMs", a.requestTimeMs, b.requestTimeMs);
+    d += field("window.present", a.window.present, b.window.present);
+    d += field("window.startMs", a.window.startMs, b.window.startMs);
+    d += field("window.endMs", a.window.endMs, b.window.endMs);
+    d += field("window.stateJson", a.window.stateJson, b.window.stateJson);
+    d += field("window.shardId", a.window.shardId, b.window.shardId);
+    d += field("window.isFinalInvokeForWindow", a.window.isFinalInvokeForWindow, b.window.isFinalInvokeForWindow);
+    d += field("window.isWindowTerminatedEarly", a.window.isWindowTerminatedEarly, b.window.isWindowTerminatedEarly);
+    d += field("records", static_cast<int64_t>(a.records.size()), static_cast<int64_t>(b.records.size()));
+    for (size_t i = 0; i < a.records.size() && i < b.records.size() && d.empty(); ++i) {
+      const flow::Record& x = a.records[i];
+      const flow::Record& y = b.records[i];
+      std::string r;
+      r += field("payload", x.payload, y.payload);
+      r += field("received", x.received, y.received);
+      r += field("id", x.id, y.id);
+      r += field("decodeError", x.decodeError, y.decodeError);
+      r += field("arrivalMs", x.arrivalMs, y.arrivalMs);
+      r += field("partitionKey", x.partitionKey, y.partitionKey);
+      r += field("shardId", x.shardId, y.shardId);
+      r += field("sentMs", x.sentMs, y.sentMs);
+      r += field("groupId", x.groupId, y.groupId);
+      r += field("hasGroupId", x.hasGroupId, y.hasGroupId);
+      r += field("eventName", x.eventName, y.eventName);
+      r += field("topic", x.topic, y.topic);
+      r += field("key", x.key, y.key);
+      r += field("hasKey", x.hasKey, y.hasKey);
+      r += field("partition", x.partition, y.partition);
+      r += field("offset", x.offset, y.offset);
+      r += field("kafkaTimeMs", x.kafkaTimeMs, y.kafkaTimeMs);
+      // The payload padding generated code relies on (zeros for arena copies).
+      if (r.empty() && x.decodeError.empty()) {
+        for (size_t k = 0; k < flow::kPayloadPadding; ++k) {
+          if (x.payload.data()[x.payload.size() + k] != 0) r += "payload padding is not zero; ";
+        }
+      }
+      if (!r.empty()) d += "record " + std::to_string(i) + ": " + r;
+    }
+    return d;
+  }
+
+  flow::EventDecoder fast_, slow_;
+  flow::Batch fastBatch_, slowBatch_;
+  std::string storage_;
+};
+
+// A small event with every member the scanner knows: a tumbling-window
+// event, one record with bad base64, pretty-printed with every kind of
+// whitespace.
+const char* kWindowEvent =
+    "{\n"
+    "  \"Records\": [\r\n"
+    "    {\"kinesis\": {\"kinesisSchemaVersion\": \"1.0\", \"partitionKey\": \"p-1\",\n"
+    "      \"sequenceNumber\": \"4959033827149025660855969253836157109592157598913658\",\n"
+    "      \"data\": \"eyJhIjoxfQ==\", \"approximateArrivalTimestamp\": 1607497475.125, \"encryptionType\": \"KMS\"},\n"
+    "     \"eventSource\": \"aws:kinesis\", \"eventVersion\": \"1.0\",\n"
+    "     \"eventID\": \"shardId-000000000006:4959\", \"eventName\": \"aws:kinesis:record\",\n"
+    "     \"invokeIdentityArn\": \"arn:aws:iam::1:role/r\", \"awsRegion\": \"us-east-1\",\n"
+    "     \"eventSourceARN\": \"arn:aws:kinesis:us-east-1:1:stream/s\"},\n"
+    "\t{\"kinesis\":{\"data\":\"e30*\",\"sequenceNumber\":\"7\",\"approximateArrivalTimestamp\":-0.5,"
+    "\"partitionKey\":\"\"},\"eventID\":\"nocolon\"}\n"
+    "  ],\n"
+    "  \"window\": {\"start\": \"2020-12-09T07:04:00Z\", \"end\": \"2020-12-09T07:06:00.5+01:00\"},\n"
+    "  \"state\": {\"a\": [1, 2.5, -3e2, true, false, null, {\"b\": {}}, []], \"c\": \"d\"} ,\n"
+    "  \"shardId\": \"shardId-000000000006\",\n"
+    "  \"eventSourceARN\": \"arn:aws:kinesis:us-east-1:1:stream/s\",\n"
+    "  \"isFinalInvokeForWindow\": true,\n"
+    "  \"isWindowTerminatedEarly\": false\n"
+    "}\n";
+
+// gen_kinesis.py's compact shape.
+const char* kCompactEvent =
+    "{\"Records\":[{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":\"u1\","
+    "\"sequenceNumber\":\"49590\",\"data\":\"eyJ1c2VyX2lkIjoidTEiLCJsYXRlbmN5X21zIjo3fQ==\","
+    "\"approximateArrivalTimestamp\":1763892000.123},\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\","
+    "\"eventID\":\"shardId-000000000000:49590\",\"eventName\":\"aws:kinesis:record\","
+    "\"invokeIdentityArn\":\"arn:aws:iam::1:role/r\",\"awsRegion\":\"us-east-1\","
+    "\"eventSourceARN\":\"arn:aws:kinesis:us-east-1:1:stream/clicks\"},"
+    "{\"kinesis\":{\"sequenceNumber\":\"49591\",\"data\":\"\",\"approximateArrivalTimestamp\":0}}],"
+    "\"state\":null}";
+
+// Records alike, as AWS writes them: the scanner's remembered members
+// (equal keys and values at equal positions) carry it through the later
+// ones, so mutations there exercise that path; the third record has a
+// different whitespace and value layout.
+const char* kAlikeEvent =
+    "{\"Records\":["
+    "{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":\"a\",\"sequenceNumber\":\"1\","
+    "\"data\":\"QQ==\",\"approximateArrivalTimestamp\":1.5},\"eventSource\":\"aws:kinesis\","
+    "\"eventVersion\":\"1.0\",\"eventID\":\"s-0:1\",\"eventName\":\"aws:kinesis:record\","
+    "\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/lambda-kinesis-role-with-a-long-name\","
+    "\"awsRegion\":\"us-east-1\",\"eventSourceARN\":\"arn:aws:kinesis:us-east-1:1:stream/s\"},"
+    "{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":\"bb\",\"sequenceNumber\":\"2\","
+    "\"data\":\"QkI=\",\"approximateArrivalTimestamp\":2.25},\"eventSource\":\"aws:kinesis\","
+    "\"eventVersion\":\"1.0\",\"eventID\":\"s-0:2\",\"eventName\":\"aws:kinesis:record\","
+    "\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/lambda-kinesis-role-with-a-long-name\","
+    "\"awsRegion\":\"us-east-1\",\"eventSourceARN\":\"arn:aws:kinesis:us-east-1:1:stream/s\"},"
+    "{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":\"c\",\"sequenceNumber\":\"3\","
+    "\"data\":\"Q0ND\",\"approximateArrivalTimestamp\":3},\"eventSource\":\"aws:kinesis\","
+    "\"eventVersion\":\"1.0\",\"eventID\":\"s-0:3\",\"eventName\":\"aws:kinesis:record\","
+    "\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/lambda-kinesis-role-with-a-long-name\","
+    "\"awsRegion\":\"us-east-1\",\"eventSourceARN\":\"arn:aws:kinesis:us-east-1:1:stream/s\"},"
+    "{\"kinesis\": {\"kinesisSchemaVersion\": \"1.0\", \"partitionKey\":\"d\",\"sequenceNumber\":\"4\","
+    "\"data\":\"RA==\",\"approximateArrivalTimestamp\" :4},\"eventSource\":\"aws:kinesis\","
+    "\"eventVersion\":1.0,\"eventID\":\"s-0:4\",\"eventName\":\"aws:kinesis:record\","
+    "\"awsRegion\":\"us-east-2\",\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/other\"}"
+    "]}";
+
+TEST(KinesisEnvelope, TheBaseEventsTakeTheFastPath) {
+  Differential d;
+  EXPECT_TRUE(d.check(kWindowEvent, "window event"));
+  // Values read off the text by hand.
+  const flow::Batch& b = d.batch();
+  ASSERT_EQ(b.records.size(), 2u);
+  EXPECT_EQ(b.records[0].payload, "{\"a\":1}");
+  EXPECT_EQ(b.records[0].arrivalMs, 1607497475125);
+  EXPECT_EQ(b.records[0].shardId, "shardId-000000000006");
+  EXPECT_EQ(b.records[1].decodeError.empty(), false);
+  EXPECT_EQ(b.records[1].received, "e30*");
+  EXPECT_EQ(b.records[1].arrivalMs, -500);
+  EXPECT_EQ(b.records[1].shardId, "nocolon");
+  EXPECT_TRUE(b.window.present);
+  EXPECT_EQ(b.window.endMs - b.window.startMs, 120000 - 3600000 + 500);
+  EXPECT_EQ(b.window.stateJson.substr(0, 6), "{\"a\": ");
+  EXPECT_EQ(b.window.stateJson.back(), ' ');  // simdjson's raw_json runs to the next token
+  EXPECT_TRUE(b.window.isFinalInvokeForWindow);
+  EXPECT_TRUE(d.check(kCompactEvent, "compact event"));
+  EXPECT_EQ(d.batch().records[0].payload, "{\"user_id\":\"u1\",\"latency_ms\":7}");
+  EXPECT_EQ(d.batch().records[1].payload, "");
+  EXPECT_TRUE(d.check(kAlikeEvent, "alike event"));
+  ASSERT_EQ(d.batch().records.size(), 4u);
+  EXPECT_EQ(d.batch().records[1].payload, "BB");
+  EXPECT_EQ(d.batch().records[1].partitionKey, "bb");
+  EXPECT_EQ(d.batch().records[1].arrivalMs, 2250);
+  EXPECT_EQ(d.batch().records[2].payload, "CCC");
+  EXPECT_EQ(d.batch().records[3].id, "4");
+  EXPECT_EQ(d.batch().records[3].shardId, "s-0");
+  EXPECT_EQ(d.mismatches, 0);
+}
+
+TEST(KinesisEnvelope, EveryAwsEventAsKinesis) {
+  Differential d;
+  int taken = 0, files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kShared + "/events/aws")) {
+    if (entry.path().extension() != ".json") continue;
+    ++files;
+    std::string name = entry.path().filename().string();
+    bool took = d.check(readFile(entry.path().string()), name);
+    taken += took;
+    // The Kinesis Data Streams events (not Firehose, not on-failure records).
+    bool kinesisStream = name.find("inesisStream") != std::string::npos || name == "go-kinesis-event.json" ||
+                         name == "go-kinesis-time-window-event.json" || name == "sam-Kinesis.template.json";
+    EXPECT_EQ(took, kinesisStream) << name;
+  }
+  EXPECT_GE(files, 39);
+  EXPECT_EQ(taken, 5);
+  EXPECT_EQ(d.mismatches, 0);
+}
+
+TEST(KinesisEnvelope, GenKinesisEvents) {
+  char tmpl[] = "/tmp/flowc-kinesis-envelope-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string work = tmpl;
+  for (const char* bad : {"0", "0.3"}) {
+    flowc::CommandResult gen = flowc::runCommand({"python3", kShared + "/bench/gen_kinesis.py", "--records", "400",
+                                                  "--batches", "2", "--bad", bad, "--out", work});
+    ASSERT_TRUE(gen.ok()) << gen.describe("gen_kinesis.py") << gen.err;
+    Differential d;
+    for (const char* file : {"/event-000.json", "/event-001.json"}) {
+      EXPECT_TRUE(d.check(readFile(work + file), std::string("gen_kinesis --bad ") + bad + file));
+      EXPECT_EQ(d.batch().records.size(), 400u);
+    }
+    EXPECT_EQ(d.mismatches, 0);
+    if (std::string(bad) == "0") {
+      // Independently: the payloads are records.jsonl's lines (the second batch's).
+      std::istringstream lines(readFile(work + "/records.jsonl"));
+      std::string line;
+      for (int i = 0; i < 400; ++i) std::getline(lines, line);
+      for (const flow::Record& r : d.batch().records) {
+        ASSERT_TRUE(std::getline(lines, line));
+        EXPECT_EQ(r.payload, line);
+      }
+    } else {
+      size_t bad64 = 0;
+      for (const flow::Record& r : d.batch().records) bad64 += !r.decodeError.empty();
+      EXPECT_GT(bad64, 5u);  // --bad 0.3: about a quarter of the bad ones have bad base64
+    }
+  }
+  std::filesystem::remove_all(work);
+}
+
+// Inputs the scanner must decline (or take) on purpose, each compared.
+TEST(KinesisEnvelope, EdgeCases) {
+  auto event = [](std::string kinesis, std::string rest = "", std::string top = "") {
+    return "{\"Records\":[{\"kinesis\":{" + kinesis + "}" + rest + "}]" + top + "}";
+  };
+  const std::string ok = "\"data\":\"QUJD\",\"sequenceNumber\":\"1\"";
+  struct Case {
+    std::string text;
+    bool fast;
+  };
+  std::vector<Case> cases = {
+      {event(ok), true},
+      {event(ok + ",\"approximateArrivalTimestamp\":1.5"), true},
+      {event(ok + ",\"approximateArrivalTimestamp\":12345678901.2345"), true},
+      {event(ok + ",\"approximateArrivalTimestamp\":1234567890.123456"), false},  // 16 digits
+      {event(ok + ",\"approximateArrivalTimestamp\":1.5e3"), false},
+      {event(ok + ",\"approximateArrivalTimestamp\":1E3"), false},
+      {event(ok + ",\"approximateArrivalTimestamp\":0.00000000000001"), true},
+      {event(ok + ",\"approximateArrivalTimestamp\":-1480641523.477"), true},
+      {event(ok + ",\"approximateArrivalTimestamp\":01"), false},
+      {event(ok + ",\"approximateArrivalTimestamp\":1."), false},
+      {event(ok + ",\"approximateArrivalTimestamp\":\"1\""), false},
+      {event(ok + ",\"approximateArrivalTimestamp\":1e400"), false},
+      {event(ok + ",\"approximateArrivalTimestamp\":999999999999999"), false},  // out of range ms
+      {event(ok + ",\"approximateArrivalTimestamp\":99999999999.9999"), true},
+      {event("\"data\":\"QUJD\""), false},
+      {event("\"sequenceNumber\":\"1\""), false},
+      {event(ok + ",\"data\":\"QUJD\""), false},
+      {event(ok + ",\"unknown\":1"), false},
+      {event(ok, ",\"eventSource\":\"aws:sqs\""), false},
+      {event(ok, ",\"eventSource\":\"aws:kinesis\",\"eventSource\":\"aws:kinesis\""), false},
+      {event(ok, ",\"somethingNew\":{}"), false},
+      {event(ok, ",\"eventName\":{\"a\":[[[{}]]]}"), true},
+      {event(ok, ",\"eventID\":\"a:b:c\""), true},
+      {event(ok, ",\"eventID\":\"\""), true},
+      {event(ok, ",\"eventID\":1"), false},
+      {event("\"data\":\"QU\\/D\",\"sequenceNumber\":\"1\""), false},  // an escape
+      {event("\"data\":\"QUJD\",\"sequenceNumber\":\"1\\u0032\""), false},
+      {event("\"data\":\"QUJD\",\"sequenceNumber\":\"\xc3\xa9\""), false},  // UTF-8
+      {event("\"data\":\"QUJD\",\"sequenceNumber\":\"\xff\""), false},      // not UTF-8
+      {event("\"data\":\"QUJD\",\"sequenceNumber\":\"a\tb\""), false},
+      {event("\"data\":\"QUJD\",\"sequenceNumber\":\"a\x7f\""), true},
+      {event("\"data\":\"Q UJD\",\"sequenceNumber\":\"1\""), true},  // bad base64, plain string
+      {event("\"data\":1,\"sequenceNumber\":\"1\""), false},
+      {event("\"data\":null,\"sequenceNumber\":\"1\""), false},
+      {event(ok, "", ",\"window\":{\"start\":\"2020-12-09T07:04:00Z\"}"), true},
+      {event(ok, "", ",\"window\":{}"), true},
+      {event(ok, "", ",\"window\":{\"start\":\"yesterday\"}"), false},
+      {event(ok, "", ",\"window\":{\"start\":\"2020-12-09T07:04:00Z\",\"other\":1}"), false},
+      {event(ok, "", ",\"window\":null"), false},
+      {event(ok, "", ",\"state\":{}"), true},
+      {event(ok, "", ",\"state\":{\"x\":\"\xc3\xa9\"}"), false},
+      {event(ok, "", ",\"state\":[]"), false},
+      {event(ok, "", ",\"state\":\"{}\""), false},
+      {event(ok, "", ",\"state\":{}\n\t "), true},
+      {event(ok, "", ",\"isFinalInvokeForWindow\":1"), false},
+      {event(ok, "", ",\"isFinalInvokeForWindow\":tru"), false},
+      {event(ok, "", ",\"isFinalInvokeForWindow\":truex"), false},
+      {event(ok, "", ",\"shardId\":\"s\",\"shardId\":\"t\""), false},
+      {event(ok, "", ",\"Records\":[]"), false},
+      {event(ok, "", ",\"extra\":1"), false},
+      {"{\"Records\":[]}", true},
+      {" \t\r\n{\"Records\":[ ] } \n", true},
+      {"{\"Records\":[]}x", false},
+      {"{\"Records\":[]}}", false},
+      {"{\"Records\":[]},", false},
+      {"{\"Records\":[],}", false},
+      {"{\"Records\":[,]}", false},
+      {"{\"Records\":{}}", false},
+      {"{\"Records\":[1]}", false},
+      {"{\"Records\":[{}]}", false},
+      {"{}", false},
+      {"", false},
+      {"[]", false},
+      {"{\"Records\":[" + std::string(20, '[') + std::string(20, ']') + "]}", false},
+      {event(ok, ",\"eventName\":" + std::string(40, '[') + std::string(40, ']')), false},  // deeper than 32
+      {event(ok, ",\"eventName\":" + std::string(30, '[') + std::string(30, ']')), true},
+      {event(ok, ",\"eventName\":[1,]"), false},
+      {event(ok, ",\"eventName\":{\"a\"}"), false},
+      {event(ok, ",\"eventName\":{\"a\":1,}"), false},
+      {event(ok, ",\"eventName\":-"), false},
+      {event(ok, ",\"eventName\":-0.0e-0"), true},
+      {event(ok, ",\"eventName\":\"unterminated"), false},
+  };
+  Differential d;
+  for (const Case& c : cases) EXPECT_EQ(d.check(c.text, c.text), c.fast) << c.text;
+  EXPECT_EQ(d.mismatches, 0);
+}
+
+// Every position of each base event deleted, duplicated and replaced by each
+// of the bytes below: some tens of thousands of inputs near valid ones.
+TEST(KinesisEnvelope, ByteMutations) {
+  const std::string interesting = std::string("\"\\{}[],: \t\n\r0159-+.eEaAzZ=/tfnux\x7f\x80\xc3\xff") +
+                                  std::string(1, '\0') + "\x1f";
+  auto start = std::chrono::steady_clock::now();
+  Differential d;
+  size_t cases = 0, taken = 0;
+  for (const char* base : {kWindowEvent, kCompactEvent, kAlikeEvent}) {
+    const std::string text = base;
+    for (size_t i = 0; i < text.size(); ++i) {
+      std::string m = text;
+      m.erase(i, 1);
+      taken += d.check(m, "delete " + std::to_string(i));
+      m = text;
+      m.insert(i, 1, text[i]);
+      taken += d.check(m, "duplicate " + std::to_string(i));
+      for (char c : interesting) {
+        if (c == text[i]) continue;
+        m = text;
+        m[i] = c;
+        taken += d.check(m, "replace " + std::to_string(i) + " by " + std::to_string(static_cast<unsigned char>(c)));
+        ++cases;
+      }
+      cases += 2;
+      if (d.mismatches > 20) break;
+    }
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(d.mismatches, 0);
+  EXPECT_GT(cases, 100000u);
+  // Replacing a base64 or id byte by another printable byte keeps the event
+  // the scanner's: a good part of the mutants must still take the fast path.
+  EXPECT_GT(taken, cases / 5) << taken << " of " << cases;
+  std::printf("%zu mutants, %zu through the fast path, %.2f s\n", cases, taken, secs);
+}
+
+// Random mixes of the mutations, a few at a time, with random seeds fixed.
+TEST(KinesisEnvelope, RandomMultiMutations) {
+  std::mt19937 rng(20251123);
+  const std::string alphabet = std::string("\"\\{}[],: \t\n0123456789-+.eEaAtfnulrs=/\x80");
+  Differential d;
+  for (int n = 0; n < 20000 && d.mismatches < 20; ++n) {
+    std::string m = n % 3 == 0 ? kWindowEvent : n % 3 == 1 ? kCompactEvent : kAlikeEvent;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !m.empty(); ++e) {
+      size_t at = rng() % m.size();
+      switch (rng() % 3) {
+        case 0: m.erase(at, 1 + rng() % 3); break;
+        case 1: m.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+        default: m[at] = alphabet[rng() % alphabet.size()];
+      }
+    }
+    d.check(m, "random mutant " + std::to_string(n));
+  }
+  EXPECT_EQ(d.mismatches, 0);
+}
+
+// The string-run scan, each implementation against a byte loop written here.
+TEST(KinesisEnvelope, StringStopImplementations) {
+  using flow::detail::StringScanImpl;
+  std::vector<StringScanImpl> impls;
+  for (StringScanImpl i : {StringScanImpl::Scalar, StringScanImpl::Sse2, StringScanImpl::Avx2, StringScanImpl::Neon}) {
+    if (flow::detail::stringScanAvailable(i)) impls.push_back(i);
+  }
+  ASSERT_GE(impls.size(), 1u);
+  EXPECT_TRUE(flow::detail::stringScanAvailable(flow::detail::stringScanUsed()));
+  auto expected = [](const std::string& s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) return i;
+    }
+    return s.size();
+  };
+  std::mt19937 rng(7);
+  std::vector<char> buf(256 + 64);
+  size_t checked = 0;
+  for (size_t len = 0; len <= 130; ++len) {
+    for (int stopByte = -1; stopByte < 256; ++stopByte) {
+      // A printable run with at most one byte of value stopByte at a random
+      // place; the padding after the run holds stop bytes, which must not count.
+      std::string s(len, 'x');
+      for (char& c : s) c = static_cast<char>(0x20 + rng() % 95);
+      for (char& c : s) if (c == '"' || c == '\\') c = 'q';
+      if (stopByte >= 0 && len > 0) s[rng() % len] = static_cast<char>(stopByte);
+      std::fill(buf.begin(), buf.end(), '"');
+      std::copy(s.begin(), s.end(), buf.begin());
+      for (StringScanImpl impl : impls) {
+        const char* got = flow::detail::stringStop(buf.data(), buf.data() + len, impl);
+        ASSERT_EQ(static_cast<size_t>(got - buf.data()), expected(s))
+            << "impl " << static_cast<int>(impl) << " len " << len << " byte " << stopByte;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 30000u);
+}
+
+// The remembered-member compare, each implementation against std::equal.
+TEST(KinesisEnvelope, SameBytesImplementations) {
+  using flow::detail::StringScanImpl;
+  std::mt19937 rng(11);
+  std::vector<char> a(200 + 32), b(200 + 32);
+  size_t checked = 0;
+  for (StringScanImpl impl : {StringScanImpl::Scalar, StringScanImpl::Avx2, flow::detail::stringScanUsed()}) {
+    if (!flow::detail::stringScanAvailable(impl)) continue;
+    for (size_t n = 0; n <= 200; ++n) {
+      for (int at = -1; at < static_cast<int>(n) + 2; ++at) {
+        for (size_t k = 0; k < a.size(); ++k) a[k] = b[k] = static_cast<char>('a' + rng() % 26);
+        // A difference at `at` (inside when < n; just past the end, which must not count, otherwise).
+        if (at >= 0) b[static_cast<size_t>(at)] = static_cast<char>(a[static_cast<size_t>(at)] ^ 0x20);
+        bool expected = std::equal(a.begin(), a.begin() + static_cast<long>(n), b.begin());
+        ASSERT_EQ(flow::detail::sameBytes(a.data(), b.data(), n, impl), expected)
+            << "impl " << static_cast<int>(impl) << " n " << n << " at " << at;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 20000u);
+}
+
+}  // namespace
