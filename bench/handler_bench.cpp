@@ -588,7 +588,6 @@ struct BuildTiming {
   // flowc compiles and links in one clang++ run; whether the precompiled
   // header loads in such a run (with the link's -static) — when it does not,
   // flowc compiles again without it. Empty: it loads.
-  std::string pchRefusal;
   std::string sample, error;
 };
 
@@ -617,23 +616,6 @@ BuildTiming timeBuilds(const Settings& s, const std::string& work) {
   }
   std::string tu = dir + "/handler.cpp", obj = dir + "/handler.o", exe = dir + "/bootstrap";
   std::ofstream(tu, std::ios::binary) << emitted.out;
-  if (!tc.precompiledHeader.empty()) {
-    std::vector<std::string> probe = {tc.cxx};
-    probe.insert(probe.end(), tc.compileFlags.begin(), tc.compileFlags.end());
-    for (const std::string& d : tc.includeDirs) probe.push_back("-I" + d);
-    probe.insert(probe.end(), {"-include-pch", tc.precompiledHeader});
-    probe.insert(probe.end(), tc.linkFlags.begin(), tc.linkFlags.end());
-    probe.insert(probe.end(), {"-fsyntax-only", tu});
-    CommandResult r = runCommand(probe);
-    if (!r.ok()) {
-      t.pchRefusal = r.describe(tc.cxx);
-      for (const std::string& l : run::splitLines(r.err))
-        if (l.find("error") != std::string::npos) {
-          t.pchRefusal = l;
-          break;
-        }
-    }
-  }
   // One build first, untimed: the page cache and the runtime's files warm.
   for (int i = -1; i < s.buildTimings; ++i) {
     std::string cache = fmt::format("{}/cache-{}", dir, i + 1);  // empty: nothing cached but the runtime
@@ -1007,7 +989,6 @@ int main(int argc, char** argv) {
       j.key("objectBytes").value(bt.objectBytes);
       j.key("unstrippedBytes").value(bt.unstrippedBytes);
       j.key("bootstrapBytes").value(bt.bootstrapBytes);
-      j.key("pchRefusal").value(bt.pchRefusal);
       j.endObject();
     }
     j.key("correctness").beginObject();

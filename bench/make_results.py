@@ -412,8 +412,8 @@ def main():
         w("`flowc build %s --timings`, %d builds (median; one untimed build first), each with an empty build cache "
           "so the handler is really compiled: what is warm is the prebuilt runtime (`libflowrt.a` and its "
           "precompiled header) and the file system's cache. Then the same translation unit compiled, linked and "
-          "stripped as separate steps with the toolchain flowc uses (flowc compiles and links in one `clang++` run, "
-          "so its own timing shows them together)." % (bt["sample"], bt["builds"]))
+          "stripped as separate steps with the toolchain flowc uses (flowc runs the same steps in turn and "
+          "reports compile, link and strip together)." % (bt["sample"], bt["builds"]))
         w("")
         w("| step | median ms |")
         w("|---|---:|")
@@ -426,12 +426,6 @@ def main():
         w("| zip | %.1f |" % bt["zipMs"])
         w("| **whole `flowc build`, wall clock (process start to exit)** | **%.0f** |" % bt["totalMs"])
         w("")
-        if bt.get("pchRefusal"):
-            w("flowc's own compile-and-link is the slower one because its precompiled header is refused: compiled "
-              "with the link's flags, as flowc's single `clang++` run does, clang says `%s`, and flowc then "
-              "compiles again without it. The step-by-step compile above loads it (no `-static`)."
-              % bt["pchRefusal"].replace("`", "'"))
-            w("")
         w("Sizes: object file %s, bootstrap %s before strip and %s after, zip %s (the stripped static bootstrap, "
           "deflated)." % (fmt_bytes(bt["objectBytes"]), fmt_bytes(bt["unstrippedBytes"]),
                           fmt_bytes(bt["bootstrapBytes"]), fmt_bytes(bt["zipBytes"])))
