@@ -61,6 +61,21 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def start_bootstrap(zip_path, task, port, out_file):
+    """Unpacks the zip into the task root (keeping its file modes) and starts
+    its `bootstrap` there with Lambda's environment, pointed at this server."""
+    with zipfile.ZipFile(zip_path) as z:
+        z.extractall(task)
+        for info in z.infolist():
+            os.chmod(os.path.join(task, info.filename), info.external_attr >> 16 & 0o7777)
+    env = {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % port,
+           "AWS_LAMBDA_FUNCTION_NAME": "independent", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+           "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_REGION": "us-east-1",
+           "LAMBDA_TASK_ROOT": task, "_HANDLER": "bootstrap", "PATH": "/usr/bin:/bin", "TZ": ":UTC"}
+    return subprocess.Popen([os.path.join(task, "bootstrap")], cwd=task, env=env,
+                            stdout=out_file, stderr=subprocess.PIPE)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--zip", required=True)
@@ -132,17 +147,8 @@ def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with tempfile.TemporaryDirectory() as task:
-        with zipfile.ZipFile(a.zip) as z:
-            z.extractall(task)
-            for info in z.infolist():
-                os.chmod(os.path.join(task, info.filename), info.external_attr >> 16 & 0o7777)
-        env = {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % server.server_address[1],
-               "AWS_LAMBDA_FUNCTION_NAME": "independent", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
-               "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_REGION": "us-east-1",
-               "LAMBDA_TASK_ROOT": task, "_HANDLER": "bootstrap", "PATH": "/usr/bin:/bin", "TZ": ":UTC"}
         out_file = tempfile.TemporaryFile()
-        proc = subprocess.Popen([os.path.join(task, "bootstrap")], cwd=task, env=env,
-                                stdout=out_file, stderr=subprocess.PIPE)
+        proc = start_bootstrap(a.zip, task, server.server_address[1], out_file)
         finished = done.wait(a.timeout)
         proc.kill()
         _, err = proc.communicate()
@@ -265,16 +271,7 @@ def window_mode(a):
     totals = {"recordsIn": 0, "deadLettered": 0, "skipped": 0, "retried": 0}
     failed = 0
     with tempfile.TemporaryDirectory() as task, open(out_path, "wb") as out_file:
-        with zipfile.ZipFile(a.zip) as z:
-            z.extractall(task)
-            for info in z.infolist():
-                os.chmod(os.path.join(task, info.filename), info.external_attr >> 16 & 0o7777)
-        env = {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % server.server_address[1],
-               "AWS_LAMBDA_FUNCTION_NAME": "independent", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
-               "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_REGION": "us-east-1",
-               "LAMBDA_TASK_ROOT": task, "_HANDLER": "bootstrap", "PATH": "/usr/bin:/bin", "TZ": ":UTC"}
-        proc = subprocess.Popen([os.path.join(task, "bootstrap")], cwd=task, env=env,
-                                stdout=out_file, stderr=subprocess.PIPE)
+        proc = start_bootstrap(a.zip, task, server.server_address[1], out_file)
 
         def invoke(shard_id, wstart, batch, state, final, early):
             event = {"Records": [kinesis_record(r, shard_id) for r in batch],
