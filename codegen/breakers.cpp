@@ -27,19 +27,6 @@ bool isBreaker(OpKind k) {
   return k == OpKind::Aggregate || k == OpKind::Distinct || k == OpKind::TopN;
 }
 
-std::string appendJsonValue(const std::string& out, const std::string& v, BaseType base) {
-  switch (base) {
-    case BaseType::String: return fmt::format("flow::appendJsonString({}, {});", out, v);
-    case BaseType::Int:
-    case BaseType::Duration: return fmt::format("flow::appendJsonInt({}, {});", out, v);
-    case BaseType::Float: return fmt::format("flow::appendJsonDouble({}, {});", out, v);
-    case BaseType::Bool: return fmt::format("flow::appendJsonBool({}, {});", out, v);
-    case BaseType::Timestamp: return fmt::format("flow::appendJsonTimestamp({}, {});", out, v);
-    default: break;
-  }
-  throw InternalError("codegen: a key column of no type");
-}
-
 }  // namespace
 
 // ------------------------------------------------------------------ shared structs
@@ -88,12 +75,7 @@ void emitKeyJson(CodeWriter& out, const std::string& fn, const std::string& type
     std::string key = fmt::format("{}\"{}\":", i == 0 ? "" : ",", jsonEscape(columns[i].name));
     out.line(fmt::format("o += {};", cppStringLiteral(key)));
     std::string v = "k." + fields[i].name;
-    if (columns[i].type.nullable) {
-      out.line(fmt::format("if ({0}.null) flow::appendJsonNull(o); else {1}", v,
-                           appendJsonValue("o", v + ".value", columns[i].type.base)));
-    } else {
-      out.line(appendJsonValue("o", v, columns[i].type.base));
-    }
+    out.line(appendJsonCode(v, columns[i].type));
   }
   out.line("o += '}';");
   out.close();

@@ -46,6 +46,9 @@ using Row = std::vector<CValue>;
 
 std::string cppTypeOf(ast::BaseType base);  // "int64_t", "std::string_view", …
 std::string cppTypeOf(ast::Type type);      // with flow::sql::Nullable<…> when nullable
+// sink.cpp: the statement appending value `v` of SQL type `type` to the
+// std::string `o` as JSON (`null` when a nullable value is null).
+std::string appendJsonCode(const std::string& v, ast::Type type);
 // A constant of type `type` (a table cell): `int64_t{42}`, `Nullable<…>{}`.
 std::string constantCode(const ast::Value& value, ast::Type type);
 

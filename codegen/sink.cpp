@@ -11,20 +11,24 @@ namespace flowc::codegen::detail {
 
 using ast::BaseType;
 
-namespace {
-
-std::string appendValue(const std::string& out, const std::string& v, BaseType base) {
-  switch (base) {
-    case BaseType::String: return fmt::format("flow::appendJsonString({}, {});", out, v);
-    case BaseType::Int:
-    case BaseType::Duration: return fmt::format("flow::appendJsonInt({}, {});", out, v);
-    case BaseType::Float: return fmt::format("flow::appendJsonDouble({}, {});", out, v);
-    case BaseType::Bool: return fmt::format("flow::appendJsonBool({}, {});", out, v);
-    case BaseType::Timestamp: return fmt::format("flow::appendJsonTimestamp({}, {});", out, v);
-    default: break;
-  }
-  throw InternalError("codegen: a sink column of no type");
+std::string appendJsonCode(const std::string& v, ast::Type type) {
+  auto append = [](const std::string& value, BaseType base) -> std::string {
+    switch (base) {
+      case BaseType::String: return fmt::format("flow::appendJsonString(o, {});", value);
+      case BaseType::Int:
+      case BaseType::Duration: return fmt::format("flow::appendJsonInt(o, {});", value);
+      case BaseType::Float: return fmt::format("flow::appendJsonDouble(o, {});", value);
+      case BaseType::Bool: return fmt::format("flow::appendJsonBool(o, {});", value);
+      case BaseType::Timestamp: return fmt::format("flow::appendJsonTimestamp(o, {});", value);
+      default: break;
+    }
+    throw InternalError("codegen: a column of no type written as JSON");
+  };
+  if (!type.nullable) return append(v, type.base);
+  return fmt::format("if ({0}.null) flow::appendJsonNull(o); else {1}", v, append(v + ".value", type.base));
 }
+
+namespace {
 
 std::string sinkText(const plan::Node& n) {
   return fmt::format("sink {} to {}", n.stream, ast::sinkKindName(n.sink.kind));
@@ -80,12 +84,7 @@ void Emitter::emitWriteRows(CodeWriter& out) {
       first = false;
       out.line(fmt::format("o += {};", cppStringLiteral(key)));
       std::string v = fmt::format("{}.col_{}", slot, c);
-      if (col.type.nullable) {
-        out.line(fmt::format("if ({0}.null) flow::appendJsonNull(o); else {1}", v,
-                             appendValue("o", v + ".value", col.type.base)));
-      } else {
-        out.line(appendValue("o", v, col.type.base));
-      }
+      out.line(appendJsonCode(v, col.type));
     }
     out.line(fmt::format("out.{}({});", log ? "endLogRow" : "endResponseRow", s.index));
     out.close();
