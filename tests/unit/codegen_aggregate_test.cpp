@@ -195,22 +195,16 @@ class AggregateTest : public testing_support::HandlerFixture {
   AggregateTest() : HandlerFixture("aggregate") {}
 
   Output invoke(const std::string& event) {
+    testing_support::HandlerOutput h = invokeHandler(event);
     Output out;
-    run::InvokeResult r = lambda_->invoke(event);
-    out.ok = r.ok;
-    out.response = r.response;
-    out.errorType = r.errorType;
-    out.error = r.errorType + ": " + r.errorMessage + "\n" + r.stderrText;
-    for (const std::string& line : r.logLines) {
-      if (line.rfind("{\"_aws\":", 0) == 0) {
-        out.metrics = line;
-      } else if (line.rfind("{\"stream\":\"_dead_letter\"", 0) == 0) {
-        out.deadLetters.push_back(line);
-      } else {
-        out.rows[member(line, "stream")].push_back(line);
-        out.allRows.push_back(line);
-      }
-    }
+    out.ok = h.ok;
+    out.response = h.response;
+    out.errorType = h.errorType;
+    out.error = h.error;
+    out.metrics = h.metrics;
+    out.deadLetters = h.deadLetters;
+    for (const std::string& line : h.rows) out.rows[member(line, "stream")].push_back(line);
+    out.allRows = h.rows;
     return out;
   }
 

@@ -335,21 +335,16 @@ class DecodeTest : public testing_support::HandlerFixture {
 
   // What the function answered and printed, its stdout lines sorted by kind.
   Output invoke(const std::string& event) {
-    run::InvokeResult r = lambda_->invoke(event);
+    testing_support::HandlerOutput h = invokeHandler(event);
     Output out;
-    out.ok = r.ok;
-    out.response = r.response;
-    out.error = fmt::format("{}: {}\n{}", r.errorType, r.errorMessage, r.stderrText);
-    for (const std::string& line : r.logLines) {
-      std::string stream = member(line, "stream");
-      if (stream == "_dead_letter") {
-        out.reasons.push_back(member(line, "reason"));
-        out.deadRecords.push_back(member(line, "record"));
-      } else if (metric(line, "RecordsIn") >= 0) {
-        out.metrics = line;
-      } else {
-        out.rows.push_back(line);
-      }
+    out.ok = h.ok;
+    out.response = h.response;
+    out.error = h.error;
+    out.metrics = h.metrics;
+    out.rows = h.rows;
+    for (const std::string& line : h.deadLetters) {
+      out.reasons.push_back(member(line, "reason"));
+      out.deadRecords.push_back(member(line, "record"));
     }
     return out;
   }

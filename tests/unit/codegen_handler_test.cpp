@@ -34,36 +34,13 @@ const std::string kShared = FLOWC_SHARED_DIR;
 const std::string kShared = kSource + "/../shared";
 #endif
 
-struct Output {
-  std::vector<std::string> rows;         // sink lines, in order
-  std::vector<std::string> deadLetters;  // dead-letter lines
-  std::string metrics;                   // the EMF line
-  std::string response;
-  bool ok = false;
-  std::string error;
-};
+using Output = testing_support::HandlerOutput;
 
 class HandlerTest : public testing_support::HandlerFixture {
  protected:
   HandlerTest() : HandlerFixture("codegen") {}
 
-  Output invoke(const std::string& event) {
-    Output out;
-    run::InvokeResult r = lambda_->invoke(event);
-    out.ok = r.ok;
-    out.response = r.response;
-    out.error = r.errorType + ": " + r.errorMessage + "\n" + r.stderrText;
-    for (const std::string& line : r.logLines) {
-      if (line.rfind("{\"_aws\":", 0) == 0) {
-        out.metrics = line;
-      } else if (line.rfind("{\"stream\":\"_dead_letter\"", 0) == 0) {
-        out.deadLetters.push_back(line);
-      } else {
-        out.rows.push_back(line);
-      }
-    }
-    return out;
-  }
+  Output invoke(const std::string& event) { return invokeHandler(event); }
 
   static std::vector<std::string> wrap(run::SourceKind kind, const std::vector<std::string>& records) {
     run::WrapOptions o;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "codegen/codegen.h"
 #include "driver/frontend.h"
@@ -21,6 +22,17 @@
 #include "run/local_lambda.h"
 
 namespace flowc::testing_support {
+
+// What one invocation answered and printed, its stdout lines sorted by kind.
+struct HandlerOutput {
+  std::vector<std::string> rows;         // sink lines, in order
+  std::vector<std::string> deadLetters;  // dead-letter lines, in order
+  std::string metrics;                   // the EMF line
+  std::string response;
+  bool ok = false;
+  std::string errorType;
+  std::string error;  // "errorType: errorMessage", then the handler's stderr
+};
 
 class HandlerFixture : public testing::Test {
  protected:
@@ -75,6 +87,26 @@ class HandlerFixture : public testing::Test {
     config.timeoutMs = 20000;
     lambda_ = std::make_unique<run::LocalLambda>(config);
     ASSERT_EQ(lambda_->open(), std::nullopt);
+  }
+
+  // Invokes the started handler with `event`.
+  HandlerOutput invokeHandler(const std::string& event) {
+    HandlerOutput out;
+    run::InvokeResult r = lambda_->invoke(event);
+    out.ok = r.ok;
+    out.response = r.response;
+    out.errorType = r.errorType;
+    out.error = r.errorType + ": " + r.errorMessage + "\n" + r.stderrText;
+    for (const std::string& line : r.logLines) {
+      if (line.rfind("{\"_aws\":", 0) == 0) {
+        out.metrics = line;
+      } else if (line.rfind("{\"stream\":\"_dead_letter\"", 0) == 0) {
+        out.deadLetters.push_back(line);
+      } else {
+        out.rows.push_back(line);
+      }
+    }
+    return out;
   }
 
   static std::string dump(const driver::FrontEnd& fe) {
