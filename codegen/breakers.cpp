@@ -112,6 +112,21 @@ Row storedRow(const Node& n, const std::string& var) {
   return row;
 }
 
+void emitStoredRowSlot(CodeWriter& out, const Node& n, const std::string& rowType, const std::string& comment) {
+  out.comment(comment);
+  out.open(fmt::format("struct In_{}", n.id));
+  out.line("bool present = false;");
+  out.line(fmt::format("{} row;", rowType));
+  out.close(fmt::format(" in_{};", n.id));
+}
+
+void Emitter::emitStoredRowInput(const Node& n, const Row& input) {
+  code().line(fmt::format("rows.in_{}.present = true;", n.id));
+  for (size_t c = 0; c < n.schema.size(); ++c) {
+    code().line(fmt::format("rows.in_{}.row.c{} = {};", n.id, c, coerce(use(input.at(c)), n.schema[c].type)));
+  }
+}
+
 void emitFlushChildren(Emitter& e, CodeWriter& out, int leader) {
   for (int child : e.breaker(leader).children) out.line(fmt::format("flush_{}(h, reply);", child));
 }

@@ -57,6 +57,9 @@ void emitFlushChildren(Emitter& e, CodeWriter& out, int leader);
 void emitRowFunctionBody(Emitter& e, CodeWriter& out, const plan::Node& n, const Row& row);
 // The columns of a stored row `var` of a Distinct or TopN: var.c0, var.c1, …
 Row storedRow(const plan::Node& n, const std::string& var);
+// Rows::in_N of a Distinct or TopN: `present` and its stored row of type
+// `rowType` (DRow_N, TRow_N), under `comment`.
+void emitStoredRowSlot(CodeWriter& out, const plan::Node& n, const std::string& rowType, const std::string& comment);
 
 // aggregate.cpp
 void emitAggregateTypes(Emitter& e, CodeWriter& out, const plan::Node& n);

@@ -35,11 +35,7 @@ void emitDistinctTypes(Emitter& e, CodeWriter& out, const Node& n) {
 }
 
 void emitDistinctInputStruct(Emitter& e, CodeWriter& out, const Node& n) {
-  out.comment(fmt::format("{}: a row", e.nodeTitle(n)));
-  out.open(fmt::format("struct In_{}", n.id));
-  out.line("bool present = false;");
-  out.line(fmt::format("DRow_{} row;", n.id));
-  out.close(fmt::format(" in_{};", n.id));
+  emitStoredRowSlot(out, n, fmt::format("DRow_{}", n.id), fmt::format("{}: a row", e.nodeTitle(n)));
 }
 
 void emitDistinctMembers(Emitter& e, CodeWriter& out, const Node& n) {
@@ -48,10 +44,7 @@ void emitDistinctMembers(Emitter& e, CodeWriter& out, const Node& n) {
 
 void Emitter::emitDistinctInput(const Node& n, const Row& input) {
   code().comment(fmt::format("{}: select distinct", nodeTitle(n)));
-  code().line(fmt::format("rows.in_{}.present = true;", n.id));
-  for (size_t c = 0; c < n.schema.size(); ++c) {
-    code().line(fmt::format("rows.in_{}.row.c{} = {};", n.id, c, coerce(use(input.at(c)), n.schema[c].type)));
-  }
+  emitStoredRowInput(n, input);
 }
 
 void emitDistinctApply(Emitter&, CodeWriter& out, const Node& n) {

@@ -137,6 +137,8 @@ class Emitter {
   void emitAggregateInput(const plan::Node& n, const Row& input);
   void emitDistinctInput(const plan::Node& n, const Row& input);
   void emitTopNInput(const plan::Node& n, const Row& input);
+  // A Distinct's or TopN's input row, column by column, into its slot (breakers.cpp).
+  void emitStoredRowInput(const plan::Node& n, const Row& input);
   void emitBreakerRowFunctions();  // the code behind each breaker (into its BreakerSlot)
   void emitBreakerTypes(CodeWriter& out);
   void emitBreakerInputs(CodeWriter& out);   // members of Rows
@@ -146,8 +148,8 @@ class Emitter {
   void emitInvocationHooks(CodeWriter& out);  // beginInvocation / endInvocation
   bool hasBreakers() const { return !breakers_.empty(); }
   bool hasState() const;  // some breaker keeps state between invocations (windows)
-  bool usesSketch() const;
-  bool hasLateRecords() const;  // some window is on event time: its late records are dead-lettered  // some aggregate is approx_percentile
+  bool usesSketch() const;      // some aggregate is approx_percentile
+  bool hasLateRecords() const;  // some window is on event time: its late records are dead-lettered
   std::string unsupportedAggregate(const plan::Node& n) const;
 
   // expr.cpp

@@ -55,11 +55,7 @@ void emitTopNTypes(Emitter& e, CodeWriter& out, const Node& n) {
 }
 
 void emitTopNInputStruct(Emitter& e, CodeWriter& out, const Node& n) {
-  out.comment(fmt::format("{}: a row and its sort keys", e.nodeTitle(n)));
-  out.open(fmt::format("struct In_{}", n.id));
-  out.line("bool present = false;");
-  out.line(fmt::format("TRow_{} row;", n.id));
-  out.close(fmt::format(" in_{};", n.id));
+  emitStoredRowSlot(out, n, fmt::format("TRow_{}", n.id), fmt::format("{}: a row and its sort keys", e.nodeTitle(n)));
 }
 
 void emitTopNMembers(Emitter& e, CodeWriter& out, const Node& n) {
@@ -68,10 +64,7 @@ void emitTopNMembers(Emitter& e, CodeWriter& out, const Node& n) {
 
 void Emitter::emitTopNInput(const Node& n, const Row& input) {
   code().comment(fmt::format("{}: order by", nodeTitle(n)));
-  code().line(fmt::format("rows.in_{}.present = true;", n.id));
-  for (size_t c = 0; c < n.schema.size(); ++c) {
-    code().line(fmt::format("rows.in_{}.row.c{} = {};", n.id, c, coerce(use(input.at(c)), n.schema[c].type)));
-  }
+  emitStoredRowInput(n, input);
   for (size_t k = 0; k < n.order.size(); ++k) {
     if (!sortable(n.order[k])) continue;
     CValue v = emitExpr(*n.order[k].expr, input);
