@@ -312,6 +312,23 @@ void emitDistinctSetRemap(CodeWriter& out, int N, const std::vector<size_t>& dse
   }
 }
 
+// Keeps the groups of h.agg_N for which `keep` (C++ over `g`, a
+// Table_N::Entry) holds, in their order, and renumbers what refers to them:
+// h.index_N (old position → new, UINT32_MAX when dropped) and the
+// count(distinct) value sets. Returns early when every group is kept.
+void emitRetainGroups(CodeWriter& out, int N, const std::string& keep, const std::vector<size_t>& dsets) {
+  out.line(fmt::format("std::vector<uint32_t>& index = h.index_{};", N));
+  out.line(fmt::format("index.assign(h.agg_{}.size(), UINT32_MAX);", N));
+  out.line("uint32_t kept = 0;");
+  out.open(fmt::format("for (size_t i = 0; i < h.agg_{}.size(); ++i)", N));
+  out.line(fmt::format("const Table_{0}::Entry& g = h.agg_{0}[i];", N));
+  out.line(fmt::format("if ({}) index[i] = kept++;", keep));
+  out.close();
+  out.line(fmt::format("if (kept == h.agg_{}.size()) return;", N));
+  out.line(fmt::format("h.agg_{0}.retain([&](const Table_{0}::Entry& g) {{ return {1}; }});", N, keep));
+  emitDistinctSetRemap(out, N, dsets);
+}
+
 // What the session and the tumble/hop flushes of the event-time model differ in.
 struct EventTimeFlushParts {
   const char* what;     // "session", "window": the comment in the generated code
@@ -402,16 +419,7 @@ void emitSessionFlush(Emitter& e, CodeWriter& out, const Node& n) {
 
   out.note(fmt::format("{}: drops merged sessions and those ending by `through`; rebuilds the index.", e.nodeTitle(n)));
   out.open(fmt::format("void dropSessions_{}(Handler& h, int64_t through)", N));
-  out.line(fmt::format("std::vector<uint32_t>& index = h.index_{};", N));
-  out.line(fmt::format("index.assign(h.agg_{}.size(), UINT32_MAX);", N));
-  out.line("uint32_t kept = 0;");
-  out.open(fmt::format("for (size_t i = 0; i < h.agg_{}.size(); ++i)", N));
-  out.line(fmt::format("const Acc_{0}& a = h.agg_{0}[i].acc;", N));
-  out.line("if (!a.dead && a.se > through) index[i] = kept++;");
-  out.close();
-  out.line(fmt::format("if (kept == h.agg_{}.size()) return;", N));
-  out.line(fmt::format("h.agg_{0}.retain([&](const Table_{0}::Entry& s) {{ return !s.acc.dead && s.acc.se > through; }});", N));
-  emitDistinctSetRemap(out, N, dsets);
+  emitRetainGroups(out, N, "!g.acc.dead && g.acc.se > through", dsets);
   out.line(fmt::format("rebuildSessions_{}(h);", N));
   out.close();
   out.blank();
@@ -499,15 +507,7 @@ void emitEventTimeFlush(Emitter& e, CodeWriter& out, const Node& n) {
   out.open(fmt::format("void dropPanes_{}(Handler& h)", N));
   out.line(fmt::format("constexpr int64_t kSize = {};", size));
   out.line(fmt::format("const int64_t through = h.closedThrough_{};", N));
-  out.line(fmt::format("std::vector<uint32_t>& index = h.index_{};", N));
-  out.line(fmt::format("index.assign(h.agg_{}.size(), UINT32_MAX);", N));
-  out.line("uint32_t kept = 0;");
-  out.open(fmt::format("for (size_t i = 0; i < h.agg_{}.size(); ++i)", N));
-  out.line(fmt::format("if (h.agg_{}[i].key.ws + kSize > through) index[i] = kept++;", N));
-  out.close();
-  out.line(fmt::format("if (kept == h.agg_{}.size()) return;", N));
-  out.line(fmt::format("h.agg_{}.retain([&](const Table_{}::Entry& p) {{ return p.key.ws + kSize > through; }});", N, N));
-  emitDistinctSetRemap(out, N, dsets);
+  emitRetainGroups(out, N, "g.key.ws + kSize > through", dsets);
   out.close();
   out.blank();
 
