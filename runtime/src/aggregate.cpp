@@ -5,9 +5,8 @@
 
 namespace flow::agg {
 
-uint64_t hashBytes(std::string_view s) {
-  // 8 bytes at a time, each word mixed in; the length seeds the state so
-  // "a" and "a\0" differ.
+uint64_t hashLongBytes(std::string_view s) {
+  // 8 bytes at a time, each word mixed in; the length seeds the state.
   uint64_t h = 0x243f6a8885a308d3ULL ^ (static_cast<uint64_t>(s.size()) * 0x9e3779b97f4a7c15ULL);
   const char* p = s.data();
   size_t n = s.size();

@@ -114,6 +114,33 @@ TEST(AggregateHashing, EqualKeysHashAlike) {
   EXPECT_NE(flow::agg::hashValue(Nullable<int64_t>{}), flow::agg::hashValue(flow::sql::some<int64_t>(0)));
 }
 
+// The string hash reads short strings with two overlapping loads: every byte
+// of every length must still count, and the length too (a string and the
+// same string with a NUL more, which the loads could see alike).
+TEST(AggregateHashing, EveryByteAndTheLengthOfAStringCount) {
+  std::mt19937 rng(5);
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(rng());
+    uint64_t h = flow::agg::hashBytes(s);
+    for (size_t i = 0; i < n; ++i) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string t = s;
+        t[i] = static_cast<char>(t[i] ^ (1 << bit));
+        EXPECT_NE(flow::agg::hashBytes(t), h) << "length " << n << ", byte " << i << ", bit " << bit;
+      }
+    }
+    EXPECT_NE(flow::agg::hashBytes(s + std::string(1, '\0')), h) << "length " << n;
+  }
+  // Many short keys (the common case: pages, codes, ids): no 64-bit collision.
+  std::map<uint64_t, std::string> seen;
+  for (int i = 0; i < 200000; ++i) {
+    std::string key = (i % 3 == 0 ? "/p/" : i % 3 == 1 ? "u" : "") + std::to_string(i % 70000);
+    auto [it, fresh] = seen.emplace(flow::agg::hashBytes(key), key);
+    if (!fresh) EXPECT_EQ(it->second, key);
+  }
+}
+
 TEST(AggregateAccumulators, VarianceMatchesTwoPassAndMergesInAnyGrouping) {
   std::vector<double> xs;
   std::mt19937 rng(11);

@@ -67,7 +67,33 @@ inline uint64_t hashValue(double v) {
   std::memcpy(&bits, &v, sizeof bits);
   return mix(bits ^ 0x7ff0000000000001ULL);
 }
-uint64_t hashBytes(std::string_view s);
+// Strings: keys are mostly short (pages, countries, ids), so up to 16 bytes
+// are hashed inline from two loads that together cover every byte (they
+// overlap when the string is shorter than both), with the length in the
+// seed; longer strings go 8 bytes at a time (hashLongBytes). Measured on
+// q2 (5000 records, 4-byte page keys; BM_Q2Handler, perf): the out-of-line
+// word loop with its variable-length memcpy was 4.3% of the handler.
+uint64_t hashLongBytes(std::string_view s);
+inline uint64_t hashBytes(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  if (n > 16) return hashLongBytes(s);
+  uint64_t a = 0, b = 0;
+  if (n >= 8) {
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+  } else if (n >= 4) {
+    uint32_t x, y;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, p + n - 4, 4);
+    a = x;
+    b = y;
+  } else if (n > 0) {
+    a = (uint64_t{p[0]} << 16) | (uint64_t{p[n >> 1]} << 8) | p[n - 1];
+  }
+  uint64_t seed = 0x243f6a8885a308d3ULL ^ (static_cast<uint64_t>(n) * 0x9e3779b97f4a7c15ULL);
+  return mix(mix(seed ^ a) ^ b);
+}
 inline uint64_t hashValue(std::string_view s) { return hashBytes(s); }
 template <class T>
 uint64_t hashValue(const sql::Nullable<T>& v) {
