@@ -491,7 +491,8 @@ def main():
         w("`BM_Base64DecodeRecords`: every record's `data` of the event; `BM_Base64Decode1MiB`: one 1 MiB buffer; "
           "`BM_EventDecoderKinesis`: `flow::EventDecoder` on the whole event (envelope, metadata, base64); "
           "`BM_JsonWriterQ1Row`: q1's log rows of the event written as the generated code writes them; "
-          "`BM_Q1Handler`: q1's generated `handle()` in process on the event (no Runtime API): the handler work above; "
+          "`BM_Q1Handler`, `BM_Q2Handler`: q1's and q2's generated `handle()` in process on the event (no Runtime "
+          "API): the handler work above; "
           "`BM_WindowStateRoundTrip/G`: see *Window state*.")
     if a.chart:
         w("")
