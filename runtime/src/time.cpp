@@ -106,14 +106,6 @@ bool parseRfc3339(std::string_view s, int64_t& epochMs) {
   return true;
 }
 
-bool epochSecondsToMs(double seconds, int64_t& epochMs) {
-  if (!std::isfinite(seconds)) return false;
-  double ms = std::round(seconds * 1000.0);
-  if (!(ms >= -9007199254740992.0 && ms <= 9007199254740992.0)) return false;
-  epochMs = static_cast<int64_t>(ms);
-  return true;
-}
-
 size_t formatRfc3339(int64_t epochMs, char out[24]) {
   if (epochMs < kMinTimestampMs || epochMs > kMaxTimestampMs) return 0;
   int64_t days = epochMs >= 0 ? epochMs / 86400000 : -((-epochMs + 86399999) / 86400000);

@@ -8,6 +8,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "flow/json_writer.h"
 #include "flow/time.h"
@@ -157,6 +158,45 @@ TEST(RuntimeTime, EpochSeconds) {
   EXPECT_EQ(ms, -1500);
   EXPECT_FALSE(flow::epochSecondsToMs(std::nan(""), ms));
   EXPECT_FALSE(flow::epochSecondsToMs(1e300, ms));
+}
+
+// epochSecondsToMs rounds with trunc and a comparison (inline, no libm
+// call): it must agree with std::round (half away from zero) everywhere,
+// ties, negatives and the ±2^53 ms bounds included.
+TEST(RuntimeTime, EpochSecondsRoundLikeStdRound) {
+  auto reference = [](double seconds, int64_t& out) {
+    if (!std::isfinite(seconds)) return false;
+    double ms = std::round(seconds * 1000.0);
+    if (!(ms >= -9007199254740992.0 && ms <= 9007199254740992.0)) return false;
+    out = static_cast<int64_t>(ms);
+    return true;
+  };
+  std::vector<double> cases = {0.0, -0.0, 0.0005, -0.0005, 0.0004999, 1.0005, -1.0005, 2.5e-3, -2.5e-3,
+                               9007199254740.991, 9007199254740.992, 9007199254740.993, -9007199254740.992,
+                               -9007199254740.993, 9007199254740991.5 / 1000, 1e16, -1e16,
+                               std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                               std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max()};
+  std::mt19937_64 rng(17);
+  std::uniform_int_distribution<int64_t> millis(-4000000000000, 4000000000000);
+  std::uniform_int_distribution<int> half(0, 1);
+  for (int i = 0; i < 200000; ++i) {
+    // k + 0.5 ms exactly (a tie), its neighbours, and Kinesis-like 3-decimal seconds.
+    double tie = (static_cast<double>(millis(rng)) + (half(rng) ? 0.5 : -0.5)) / 1000.0;
+    cases.push_back(tie);
+    cases.push_back(std::nextafter(tie, 1e300));
+    cases.push_back(std::nextafter(tie, -1e300));
+    cases.push_back(static_cast<double>(millis(rng)) / 1000.0);
+    uint64_t bits = rng();
+    double any;
+    std::memcpy(&any, &bits, sizeof any);
+    cases.push_back(any);
+  }
+  for (double seconds : cases) {
+    int64_t got = 0, want = 0;
+    bool ok = flow::epochSecondsToMs(seconds, got);
+    ASSERT_EQ(ok, reference(seconds, want)) << seconds;
+    if (ok) ASSERT_EQ(got, want) << std::hexfloat << seconds;
+  }
 }
 
 TEST(RuntimeTime, FormatAndParseAgreeEverywhere) {
