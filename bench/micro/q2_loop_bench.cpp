@@ -24,26 +24,9 @@ namespace q2 {
 
 namespace {
 
+// One row per page.
 void BM_Q2Handler(benchmark::State& state) {
-  if (q2::init(nullptr)) {
-    state.SkipWithError("the generated init() failed");
-    return;
-  }
-  flow::Invocation invocation;
-  invocation.requestId = "bench";
-  invocation.body = flowbench::kinesisEvent();
-  flow::Reply reply;
-  for (auto _ : state) {
-    reply.clear();
-    q2::handle(invocation, reply, nullptr);
-    benchmark::DoNotOptimize(reply.stdoutText.data());
-  }
-  // One row per page, and every record accounted for without failures.
-  if (reply.error || reply.body != R"({"batchItemFailures":[]})" ||
-      reply.stdoutText.find(R"({"stream":"per_page","page":)") == std::string::npos)
-    state.SkipWithError("q2 did not answer as expected");
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * flowbench::kinesisEventRecords()));
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * invocation.body.size()));
+  flowbench::runHandler(state, &q2::init, &q2::handle, R"({"stream":"per_page","page":)");
 }
 BENCHMARK(BM_Q2Handler)->Unit(benchmark::kMillisecond);
 

@@ -76,4 +76,25 @@ const Loaded& loaded() {
 std::string_view kinesisEvent() { return view(loaded()); }
 size_t kinesisEventRecords() { return loaded().records; }
 
+void runHandler(benchmark::State& state, flow::InitFn init, flow::HandleFn handle, std::string_view expectedOutput) {
+  if (init(nullptr)) {
+    state.SkipWithError("the generated init() failed");
+    return;
+  }
+  flow::Invocation invocation;
+  invocation.requestId = "bench";
+  invocation.body = kinesisEvent();
+  flow::Reply reply;
+  for (auto _ : state) {
+    reply.clear();
+    handle(invocation, reply, nullptr);
+    benchmark::DoNotOptimize(reply.stdoutText.data());
+  }
+  if (reply.error || reply.body != R"({"batchItemFailures":[]})" ||
+      reply.stdoutText.find(expectedOutput) == std::string::npos)
+    state.SkipWithError("the handler did not answer as expected");
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kinesisEventRecords()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * invocation.body.size()));
+}
+
 }  // namespace flowbench

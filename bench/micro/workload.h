@@ -7,6 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include <benchmark/benchmark.h>
+
+#include "flow/runtime.h"
+
 namespace flowbench {
 
 // The event JSON, followed in memory by flow::kBodyPadding zero bytes (as the
@@ -14,5 +18,10 @@ namespace flowbench {
 std::string_view kinesisEvent();
 // Records in kinesisEvent().
 size_t kinesisEventRecords();
+
+// A generated handler's handle() in process on kinesisEvent(), once per
+// iteration, after its init(); the benchmark fails unless the last answer is
+// {"batchItemFailures":[]} with no error and its stdout holds `expectedOutput`.
+void runHandler(benchmark::State& state, flow::InitFn init, flow::HandleFn handle, std::string_view expectedOutput);
 
 }  // namespace flowbench
