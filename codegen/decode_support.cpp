@@ -180,35 +180,6 @@ inline simdjson::error_code member(Member& m, Input& in, std::string_view& key, 
   return m.unescaped_key().get(key);
 }
 
-// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the shape nearly every producer writes,
-// checked where it stands: true when `s` has that shape and is a real UTC
-// instant (then within years 0000-9999). False sends `s` to the runtime's
-// full RFC 3339 parser, which decides: this only accepts what it accepts.
-inline bool commonRfc3339(std::string_view s) {
-  if (s.size() < 20 || s.size() > 30) return false;
-  const char* p = s.data();
-  auto digit = [p](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(p[i]) - '0'); };
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
-    if (digit(i) > 9) return false;
-  }
-  if (p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':') return false;
-  unsigned year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
-  unsigned month = digit(5) * 10 + digit(6), day = digit(8) * 10 + digit(9);
-  unsigned hour = digit(11) * 10 + digit(12), minute = digit(14) * 10 + digit(15);
-  unsigned second = digit(17) * 10 + digit(18);
-  static constexpr unsigned char kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return false;
-  bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-  if (day > kDays[month - 1] + (month == 2 && leap ? 1u : 0u)) return false;
-  size_t i = 19;
-  if (p[i] == '.') {
-    size_t first = ++i;
-    while (i < s.size() && digit(i) <= 9) ++i;
-    if (i == first || i - first > 9) return false;
-  }
-  return i + 1 == s.size() && p[i] == 'Z';
-}
-
 // A strict RFC 8259 reader that finds the first error in a record's text
 // and says where. It only runs on records found wrong (simdjson's passes
 // are the fast path), so it is written for clarity; it does not recurse.
@@ -621,7 +592,7 @@ inline flow::sql::ReadResult checkedString(simdjson::ondemand::value& v, Input& 
 
 inline flow::sql::ReadResult checkedTimestamp(simdjson::ondemand::value& v, bool seconds, Input& in) {
   std::string_view raw = v.raw_json_token();
-  if (raw.front() == '"' && unescaped(in, raw) && commonRfc3339(stringText(raw))) {
+  if (raw.front() == '"' && unescaped(in, raw) && flow::scan::commonRfc3339(stringText(raw))) {
     return flow::sql::ReadResult::Ok;
   }
   flow::sql::Timestamp ms = 0;

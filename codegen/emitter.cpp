@@ -401,6 +401,8 @@ GeneratedUnit Emitter::run() {
   out.line("#include \"flow/runtime.h\"");
   if (usesSketch()) out.line("#include \"flow/sketch.h\"");
   out.line("#include \"flow/sql.h\"");
+  // Both JSON decoders use it: the fast path (scan.cpp) and decode::checkedTimestamp.
+  if (decodesJson()) out.line("#include \"flow/record_scan.h\"");
   out.blank();
   out.line("namespace {");
   out.blank();

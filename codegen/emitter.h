@@ -114,6 +114,10 @@ class Emitter {
   void emitScanPrologue(CodeWriter& out);  // nullable metadata locals, then decoding
   void emitFieldsStruct(CodeWriter& out);
   void emitDecodeFunction(CodeWriter& out);
+  // The fast path beside decodeFields (flow/record_scan.h): when every
+  // declared field is a member of the record itself.
+  bool fastDecodable() const;
+  void emitFastDecodeFunction(CodeWriter& out);
   bool decodesJson() const;
   bool planDecoding();  // after the body: builds decodeTree_ (false: reported an error)
   void planDecoderFilter();  // decoderFilter_ & co.

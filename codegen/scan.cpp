@@ -23,6 +23,13 @@
 // things to different readers of the same stream — it fails rather than
 // have flowc silently pick one. Undeclared members are ignored, duplicates
 // included.
+//
+// A flat schema (every field a member of the record itself) also gets
+// fastDecodeFields, tried first: flow/record_scan.h's strict scanner, which
+// decides only records it can prove decodeFields would accept, with the same
+// values, and otherwise leaves the record to decodeFields (numbers in that
+// header; -DFLOW_NO_FAST_DECODE compiles it out, which the differential test
+// tests/unit/codegen_fast_decode_test.cpp does).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -443,7 +450,22 @@ void Emitter::emitScanPrologue(CodeWriter& out) {
     return;
   }
   out.line("Fields f;");
-  out.line("if (std::string_view why = decodeFields(h, rec, f); !why.empty()) return why;");
+  std::string slow = "if (std::string_view why = decodeFields(h, rec, f); !why.empty()) return why;";
+  if (fastDecodable()) {
+    out.note("The fast path first (fastDecodeFields); when it is not sure, decodeFields decides.");
+    out.line("#ifndef FLOW_NO_FAST_DECODE");
+    out.open("if (std::string_view why; fastDecodeFields(h, rec, f, why)) [[likely]]");
+    out.line("if (!why.empty()) return why;");
+    out.reopen("else");
+    out.line("f = Fields{};");
+    out.line(slow);
+    out.close();
+    out.line("#else");
+    out.line(slow);
+    out.line("#endif");
+  } else {
+    out.line(slow);
+  }
   if (decoderFilter_) {
     out.line(fmt::format("if (f.dropped) return {{}};  // {} failed while decoding: no row",
                          nodeTitle(*decoderFilter_)));
@@ -536,6 +558,137 @@ void Emitter::emitDecodeFunction(CodeWriter& out) {
   }
   out.line("return {};");
   out.close();
+  out.blank();
+  if (fastDecodable()) emitFastDecodeFunction(out);
+}
+
+bool Emitter::fastDecodable() const {
+  if (!decodesJson() || decodeTree_.children.empty() || decodeTree_.children.size() > 64) return false;
+  for (const PathNode::Child& c : decodeTree_.children) {
+    if (c.step.index >= 0 || c.node.leaf < 0 || !c.node.children.empty()) return false;
+  }
+  return true;
+}
+
+// The fast path: flow/record_scan.h's scanner over a flat record, the
+// declared fields by their position in kFastNames. It only says "sure" of
+// what decodeFields would accept, with the same `f`; the decoder's filter
+// runs once the record is known good, on the same values (so it fails, or
+// drops the record, as it does in decodeFields).
+void Emitter::emitFastDecodeFunction(CodeWriter& out) {
+  const ast::SourceDecl& src = source();
+  const std::vector<PathNode::Child>& members = decodeTree_.children;
+  out.line("#ifndef FLOW_NO_FAST_DECODE");
+  out.note("The fast path's names of the declared members, by member id.");
+  out.open("constexpr std::string_view kFastNames[] =");
+  for (const PathNode::Child& c : members) {
+    out.line(fmt::format("{},  // {}", cppStringView(c.step.member),
+                         cppCommentText(fieldDescription(src.fields[static_cast<size_t>(c.node.leaf)]))));
+  }
+  out.close(";");
+  out.note("The previous record's keys, by member position (flow/record_scan.h).");
+  out.line("flow::scan::KeyCache fastKeys;");
+  out.blank();
+  out.note("Decodes a flat record of printable ASCII into `f` without simdjson (flow/record_scan.h).");
+  out.note("True: `f` is what decodeFields gives and `why` what it returns. False: not sure, ask");
+  out.note("decodeFields.");
+  out.open(
+      "bool fastDecodeFields([[maybe_unused]] Handler& h, const flow::Record& rec, [[maybe_unused]] Fields& f, "
+      "[[maybe_unused]] std::string_view& why)");
+  out.line("flow::scan::Cursor c(rec.payload);");
+  out.line("if (!c.open()) return false;");
+  out.line("uint64_t seen = 0;");
+  out.open("if (!c.emptyObject())");
+  out.open("for (int position = 0;; ++position)");
+  out.open("switch (flow::scan::memberKey(c, fastKeys, position, kFastNames))");
+  uint64_t required = 0, filter = 0;
+  for (size_t id = 0; id < members.size(); ++id) {
+    int column = members[id].node.leaf;
+    const ast::FieldDecl& f = src.fields[static_cast<size_t>(column)];
+    uint64_t bit = uint64_t{1} << id;
+    if (!f.type.type.nullable) required |= bit;
+    if (std::find(decoderColumns_.begin(), decoderColumns_.end(), column) != decoderColumns_.end()) filter |= bit;
+    out.open(fmt::format("case {}:", id));
+    out.comment(fieldDescription(f));
+    out.line(fmt::format("if (seen & (uint64_t{{1}} << {})) return false;  // a duplicate: decodeFields says so", id));
+    out.line(fmt::format("seen |= uint64_t{{1}} << {};", id));
+    bool read = columnRead_[static_cast<size_t>(column)];
+    std::string target = fmt::format("f.field_{}", column);
+    bool seconds = f.type.unit == ast::TimestampUnit::Seconds;
+    if (!read && f.type.type.base == BaseType::Timestamp) {
+      // decode::checkTimestamp's shortcut, not the value
+    } else if (!read) {
+      const char* type = "std::string_view";
+      switch (f.type.type.base) {
+        case BaseType::Int: type = "int64_t"; break;
+        case BaseType::Float: type = "double"; break;
+        case BaseType::Bool: type = "bool"; break;
+        default: break;
+      }
+      out.line(fmt::format("{} unused{{}};  // checked, not kept", type));
+      target = "unused";
+    } else if (f.type.type.nullable) {
+      target += ".value";
+    }
+    std::string reader;
+    switch (f.type.type.base) {
+      case BaseType::String: reader = fmt::format("c.string({})", target); break;
+      case BaseType::Int: reader = fmt::format("c.integer({})", target); break;
+      case BaseType::Float: reader = fmt::format("c.float64({})", target); break;
+      case BaseType::Bool: reader = fmt::format("c.boolean({})", target); break;
+      case BaseType::Timestamp:
+        reader = read ? fmt::format("c.timestamp({}, {})", target, seconds ? "true" : "false")
+                      : fmt::format("c.checkTimestamp({})", seconds ? "true" : "false");
+        break;
+      default: throw InternalError(fmt::format("codegen: field '{}' of type {}", f.name, ast::typeName(f.type.type)));
+    }
+    if (f.type.type.nullable) {
+      out.open("if (c.null())");
+      if (read) out.line(fmt::format("f.field_{}.null = true;", column));
+      out.reopen(fmt::format("else if ({})", reader));
+      if (read) out.line(fmt::format("f.field_{}.null = false;", column));
+      out.reopen("else");
+      out.line("return false;");
+      out.close();
+    } else {
+      out.line(fmt::format("if (!{}) return false;", reader));
+    }
+    out.line("break;");
+    out.close();
+  }
+  out.open(fmt::format("case {}:", members.size()));
+  out.note("A member no field maps to: valid JSON, not kept.");
+  out.line("if (!c.skipValue(1)) return false;");
+  out.line("break;");
+  out.close();
+  out.line("default: return false;");
+  out.close();
+  out.line("int more = c.next();");
+  out.line("if (more == 0) break;");
+  out.line("if (more < 0) return false;");
+  out.close();
+  out.close();
+  out.line("if (!c.atEnd()) return false;");
+  out.line(fmt::format("if ((seen & {0}u) != {0}u) return false;  // a required field is missing", required));
+  if (decoderFilter_) {
+    // decodeFields tests the filter once its fields have all come; not
+    // when one (nullable) is missing.
+    out.open(fmt::format("if ((seen & {0}u) == {0}u)", filter));
+    out.comment("tested while decoding: " + exprText(*decoderTest_));
+    out.open("why = [&]() -> std::string_view");
+    CodeWriter* saved = code_;
+    code_ = &out;
+    CValue test = emitExpr(*decoderTest_, scanRow());
+    code_ = saved;
+    out.line(test.type.base == BaseType::Null ? "f.dropped = true;"
+                                              : fmt::format("f.dropped = !flow::sql::isTrue({});", test.code));
+    out.line("return {};");
+    out.close("();");
+    out.close();
+  }
+  out.line("return true;");
+  out.close();
+  out.line("#endif");
   out.blank();
 }
 

@@ -27,6 +27,7 @@
 #include "flow/events.h"
 #include "flow/json_writer.h"
 #include "flow/output.h"
+#include "flow/record_scan.h"
 #include "flow/runtime.h"
 #include "flow/sketch.h"
 #include "flow/sql.h"

@@ -1,0 +1,515 @@
+// flow/record_scan.h — the primitives of the generated decoders' fast path
+// (codegen/scan.cpp writes `fastDecodeFields` from them): a strict scanner
+// of the flat JSON record `{"key":value,…}` that needs no JSON parser.
+//
+// The contract: every function returns false to say "not sure", never "bad
+// record": the caller then decodes the record with simdjson as if the fast
+// path did not exist, and that path gives every reason. So what a function
+// accepts must be exactly what the simdjson path accepts AND yield the same
+// value; anything it cannot prove that of is refused:
+// - strings: printable ASCII (0x20–0x7F) without a backslash; the value is
+//   the text between the quotes, which the simdjson path reads in place too;
+// - ints: -?(0|[1-9]d{0,17}) but not -0 (always within int64, what
+//   simdjson's get_int64 reads exactly);
+// - floats: -?(0|[1-9]d*)(.d+)? with at most 15 digits and no exponent, not
+//   -0: an integer N < 2^53 over 10^k (k <= 15), both exact doubles, one
+//   IEEE division, which is correctly rounded as simdjson's parse is (it takes
+//   this very Clinger fast path for such numbers);
+// - timestamps: a string as above through flow::parseRfc3339, or such a
+//   number through the conversions flow::sql::readTimestamp applies (the
+//   same functions, so the same value);
+// - values nobody maps: strings as above, numbers by RFC 8259's grammar,
+//   true/false/null, objects and arrays up to kMaxDepth;
+// - whitespace: the four of RFC 8259 wherever it is legal.
+// The payload must be followed by flow::kPayloadPadding (64) readable bytes
+// (flow/events.h promises that): the vector loads read up to 63 bytes past.
+//
+// KeyCache: the records of one stream have the same members in the same
+// order, so the key at each member position is remembered (its bytes from
+// the opening quote to the ':', copied: records do not outlive their
+// invocation) and the next record's key is matched with one vector compare
+// instead of a scan and a lookup. Equal bytes are the same key; anything
+// else is scanned and looked up, and remembered in its place.
+//
+// Measured (clang 14 -O2 -march=haswell, flowc_micro_bench, 5000-record
+// gen_kinesis.py event, CPU-time medians of 5, old and new binaries run
+// interleaved 3 times, load average 3.1 on 2 shared cores): BM_Q1Handler
+// 1.38-1.55 ms -> 1.07-1.13 ms, BM_Q2Handler 1.50-1.60 -> 1.12-1.18 ms.
+// perf of the new q1: the envelope scan is now 40% of the handler; the key
+// match was out of line at first (12%: now always_inline, the miss path
+// not), and unread timestamps went through parseRfc3339 (6%: now the shape
+// check decode::checkTimestamp uses).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "flow/time.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
+namespace flow::scan {
+
+// The first byte at or after p that cannot be in a string the fast path
+// takes ('"', '\\', < 0x20, >= 0x80), or end. Reads up to 31 bytes past end.
+inline const char* stopScalar(const char* p, const char* end) {
+  for (; p < end; ++p) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return p;
+  }
+  return end;
+}
+
+#if defined(__AVX2__)
+inline const char* stopString(const char* p, const char* end) {
+  // Signed compares: bytes >= 0x80 are negative, so `v < 0x20` catches them too.
+  const __m256i quote = _mm256_set1_epi8('"'), backslash = _mm256_set1_epi8('\\'), space = _mm256_set1_epi8(0x20);
+  for (; p < end; p += 32) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    __m256i bad = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
+                                  _mm256_cmpgt_epi8(space, v));
+    unsigned bits = static_cast<unsigned>(_mm256_movemask_epi8(bad));
+    if (bits != 0) {
+      const char* s = p + __builtin_ctz(bits);
+      return s < end ? s : end;
+    }
+  }
+  return end;
+}
+#elif defined(__x86_64__)
+inline const char* stopString(const char* p, const char* end) {
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+  for (; p < end; p += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                               _mm_cmplt_epi8(v, space));
+    unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(bad));
+    if (bits != 0) {
+      const char* s = p + __builtin_ctz(bits);
+      return s < end ? s : end;
+    }
+  }
+  return end;
+}
+#elif defined(__aarch64__)
+inline const char* stopString(const char* p, const char* end) {
+  const uint8x16_t quote = vdupq_n_u8('"'), backslash = vdupq_n_u8('\\'), space = vdupq_n_u8(0x20),
+                   high = vdupq_n_u8(0x80);
+  for (; p < end; p += 16) {
+    uint8x16_t v = vld1q_u8(reinterpret_cast<const uint8_t*>(p));
+    uint8x16_t bad = vorrq_u8(vorrq_u8(vceqq_u8(v, quote), vceqq_u8(v, backslash)),
+                              vorrq_u8(vcltq_u8(v, space), vcgeq_u8(v, high)));
+    // 4 bits a byte, in order (the shift-right-narrow movemask idiom).
+    uint64_t bits = vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(bad), 4)), 0);
+    if (bits != 0) {
+      const char* s = p + (__builtin_ctzll(bits) >> 2);
+      return s < end ? s : end;
+    }
+  }
+  return end;
+}
+#else
+inline const char* stopString(const char* p, const char* end) { return stopScalar(p, end); }
+#endif
+
+// Whether n bytes at a and b are equal; reads up to 31 bytes past a+n and b+n.
+inline bool sameBytes(const char* a, const char* b, size_t n) {
+#if defined(__AVX2__)
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+    __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
+    if (static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, y))) != 0xffffffffu) return false;
+  }
+  if (i == n) return true;
+  __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+  __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
+  uint32_t differ = ~static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, y)));
+  return (differ & ((1u << (n - i)) - 1)) == 0;  // n - i < 32
+#else
+  return std::memcmp(a, b, n) == 0;
+#endif
+}
+
+// Nesting allowed inside the values nobody maps (anything deeper is
+// simdjson's to judge).
+constexpr int kMaxDepth = 32;
+
+inline constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+inline bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// A number of the restricted forms above: sign, digits as an integer, the
+// count of digits after the point. False: not one (or too long to be sure).
+struct Decimal {
+  uint64_t digits = 0;
+  int fraction = 0;  // digits after the point (0: an integer)
+  bool negative = false;
+};
+
+// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the shape nearly every producer writes,
+// checked where it stands: true when `s` has that shape and is a real UTC
+// instant (then within years 0000-9999). False sends `s` to the runtime's
+// full RFC 3339 parser (flow::parseRfc3339), which decides: this only
+// accepts what that accepts. Both decoders of generated handlers use it (the
+// fast path here, and decode::checkedTimestamp of codegen/decode_support.cpp).
+inline bool commonRfc3339(std::string_view s) {
+  if (s.size() < 20 || s.size() > 30) return false;
+  const char* q = s.data();
+  auto digit = [q](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(q[i]) - '0'); };
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+    if (digit(i) > 9) return false;
+  }
+  if (q[4] != '-' || q[7] != '-' || q[10] != 'T' || q[13] != ':' || q[16] != ':') return false;
+  unsigned year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  unsigned month = digit(5) * 10 + digit(6), day = digit(8) * 10 + digit(9);
+  unsigned hour = digit(11) * 10 + digit(12), minute = digit(14) * 10 + digit(15);
+  unsigned second = digit(17) * 10 + digit(18);
+  static constexpr unsigned char kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return false;
+  bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  if (day > kDays[month - 1] + (month == 2 && leap ? 1u : 0u)) return false;
+  size_t i = 19;
+  if (q[i] == '.') {
+    size_t first = ++i;
+    while (i < s.size() && digit(i) <= 9) ++i;
+    if (i == first || i - first > 9) return false;
+  }
+  return i + 1 == s.size() && q[i] == 'Z';
+}
+
+// The position in one record's text. Every member returns false to give up.
+struct Cursor {
+  const char* p;
+  const char* end;
+
+  explicit Cursor(std::string_view text) : p(text.data()), end(text.data() + text.size()) {}
+
+  void ws() {
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+  }
+
+  // `{` after optional whitespace, and the whitespace after it.
+  bool open() {
+    ws();
+    if (p >= end || *p != '{') return false;
+    ++p;
+    ws();
+    return true;
+  }
+  // At '}' of an empty object: consumes it.
+  bool emptyObject() {
+    if (p < end && *p == '}') {
+      ++p;
+      return true;
+    }
+    return false;
+  }
+
+  // After a member's value: 1 at ',' (another member follows: its key is
+  // at p, whitespace skipped), 0 at '}' (consumed), -1 otherwise.
+  int next() {
+    ws();
+    if (p >= end) return -1;
+    if (*p == ',') {
+      ++p;
+      ws();
+      return 1;
+    }
+    if (*p == '}') {
+      ++p;
+      return 0;
+    }
+    return -1;
+  }
+
+  // Only whitespace left.
+  bool atEnd() {
+    ws();
+    return p == end;
+  }
+
+  // At '"': a string of printable ASCII without escapes; `out` is its text.
+  bool string(std::string_view& out) {
+    if (p >= end || *p != '"') return false;
+    const char* s = p + 1;
+    const char* stop = stopString(s, end);
+    if (stop >= end || *stop != '"') return false;
+    out = std::string_view(s, static_cast<size_t>(stop - s));
+    p = stop + 1;
+    return true;
+  }
+
+  bool literal(const char* word, size_t n) {
+    if (static_cast<size_t>(end - p) < n || std::memcmp(p, word, n) != 0) return false;
+    p += n;
+    return true;
+  }
+  bool null() { return literal("null", 4); }
+
+  bool boolean(bool& out) {
+    if (literal("true", 4)) {
+      out = true;
+      return true;
+    }
+    if (literal("false", 5)) {
+      out = false;
+      return true;
+    }
+    return false;
+  }
+
+  // -?(0|[1-9]d*)(.d+)? with at most 15 digits in all; no exponent, not -0
+  // (whatever follows is the caller's next() to judge: a '.', 'e' or digit
+  // there fails it).
+  bool decimal(Decimal& d) {
+    d.negative = p < end && *p == '-';
+    p += d.negative;
+    if (p >= end || !isDigit(*p)) return false;
+    uint64_t n = 0;
+    int count = 0;
+    if (*p == '0') {
+      ++p;
+      count = 1;
+    } else {
+      for (; p < end && isDigit(*p) && count <= 15; ++p, ++count) n = n * 10 + static_cast<uint64_t>(*p - '0');
+    }
+    int fraction = 0;
+    if (p < end && *p == '.') {
+      ++p;
+      for (; p < end && isDigit(*p) && count + fraction <= 15; ++p, ++fraction) {
+        n = n * 10 + static_cast<uint64_t>(*p - '0');
+      }
+      if (fraction == 0) return false;
+    }
+    if (count + fraction > 15 || (p < end && (isDigit(*p) || *p == 'e' || *p == 'E'))) return false;
+    if (n == 0 && d.negative) return false;  // -0, -0.0: not worth proving
+    d.digits = n;
+    d.fraction = fraction;
+    return true;
+  }
+
+  // The double simdjson's get_double reads from the same text (see above).
+  static double toDouble(const Decimal& d) {
+    double v = static_cast<double>(d.digits) / kPow10[d.fraction];
+    return d.negative ? -v : v;
+  }
+
+  // An int: -?(0|[1-9]d{0,17}), not -0 (simdjson's get_int64 reads it
+  // exactly; 18 digits always fit).
+  bool integer(int64_t& out) {
+    bool negative = p < end && *p == '-';
+    p += negative;
+    if (p >= end || !isDigit(*p)) return false;
+    if (*p == '0') {
+      if (negative) return false;
+      ++p;
+      out = 0;
+    } else {
+      uint64_t n = 0;
+      int count = 0;
+      for (; p < end && isDigit(*p) && count <= 18; ++p, ++count) n = n * 10 + static_cast<uint64_t>(*p - '0');
+      if (count > 18) return false;
+      out = negative ? -static_cast<int64_t>(n) : static_cast<int64_t>(n);
+    }
+    return p >= end || (*p != '.' && *p != 'e' && *p != 'E' && !isDigit(*p));
+  }
+
+  bool float64(double& out) {
+    Decimal d;
+    if (!decimal(d)) return false;
+    out = toDouble(d);
+    return true;
+  }
+
+  // A `timestamp` (seconds: `timestamp(seconds)`) field's value as
+  // flow::sql::readTimestamp(Seconds) reads it, for the forms above.
+  bool timestamp(int64_t& out, bool seconds) {
+    int64_t ms = 0;
+    if (p < end && *p == '"') {
+      std::string_view text;
+      if (!string(text) || !parseRfc3339(text, ms)) return false;
+    } else {
+      Decimal dec;
+      if (!decimal(dec)) return false;
+      double d = toDouble(dec);
+      if (seconds) {
+        if (!epochSecondsToMs(d, ms)) return false;
+      } else {
+        if (!(d > -1e15 && d < 1e15)) return false;
+        ms = static_cast<int64_t>(std::llround(d));
+      }
+    }
+    if (ms < kMinTimestampMs || ms > kMaxTimestampMs) return false;
+    out = ms;
+    return true;
+  }
+
+  // A timestamp field nobody reads: accepted as timestamp() accepts it.
+  // `YYYY-MM-DDTHH:MM:SS[.fraction]Z` of a real date is always within
+  // years 0000-9999 and read by parseRfc3339, so its shape is enough.
+  bool checkTimestamp(bool seconds) {
+    if (p < end && *p == '"') {
+      const char* at = p;
+      std::string_view text;
+      if (!string(text)) return false;
+      if (commonRfc3339(text)) [[likely]]
+        return true;
+      p = at;
+    }
+    int64_t ms = 0;
+    return timestamp(ms, seconds);
+  }
+
+  // RFC 8259's number grammar, checked and ignored.
+  bool number() {
+    if (p < end && *p == '-') ++p;
+    if (p >= end) return false;
+    if (*p == '0') {
+      ++p;
+    } else if (*p >= '1' && *p <= '9') {
+      while (p < end && isDigit(*p)) ++p;
+    } else {
+      return false;
+    }
+    if (p < end && *p == '.') {
+      ++p;
+      if (p >= end || !isDigit(*p)) return false;
+      while (p < end && isDigit(*p)) ++p;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+      ++p;
+      if (p < end && (*p == '+' || *p == '-')) ++p;
+      if (p >= end || !isDigit(*p)) return false;
+      while (p < end && isDigit(*p)) ++p;
+    }
+    return true;
+  }
+
+  // Any value at p (whitespace before it skipped), validated and ignored;
+  // `depth`: the containers it is in (1: a member of the record).
+  bool skipValue(int depth) {
+    if (p < end && *p == '"') [[likely]] {
+      std::string_view s;
+      return string(s);
+    }
+    return skipOther(depth);
+  }
+
+  [[gnu::noinline]] bool skipOther(int depth) {
+    if (p >= end) return false;
+    switch (*p) {
+      case '"': {
+        std::string_view s;
+        return string(s);
+      }
+      case '{': {
+        if (depth >= kMaxDepth) return false;
+        ++p;
+        ws();
+        if (emptyObject()) return true;
+        for (;;) {
+          std::string_view key;
+          if (!string(key)) return false;
+          ws();
+          if (p >= end || *p != ':') return false;
+          ++p;
+          ws();
+          if (!skipValue(depth + 1)) return false;
+          int more = next();
+          if (more < 0) return false;
+          if (more == 0) return true;
+        }
+      }
+      case '[': {
+        if (depth >= kMaxDepth) return false;
+        ++p;
+        ws();
+        if (p < end && *p == ']') {
+          ++p;
+          return true;
+        }
+        for (;;) {
+          if (!skipValue(depth + 1)) return false;
+          ws();
+          if (p >= end) return false;
+          if (*p == ',') {
+            ++p;
+            ws();
+            continue;
+          }
+          if (*p != ']') return false;
+          ++p;
+          return true;
+        }
+      }
+      case 't': return literal("true", 4);
+      case 'f': return literal("false", 5);
+      case 'n': return literal("null", 4);
+      default: return number();
+    }
+  }
+};
+
+// The keys of the previous record, per member position (see the header).
+struct KeyCache {
+  static constexpr int kSlots = 32;
+  static constexpr size_t kKeyBytes = 64;  // `"key":` longer than this is not remembered
+  struct Slot {
+    char bytes[kKeyBytes + 32] = {};  // + what sameBytes reads past the end
+    uint32_t length = 0;              // 0: nothing remembered
+    int id = -1;
+  };
+  Slot slots[kSlots];
+};
+
+// The key of the member at c.p (its opening quote) and the ':' after it;
+// on return c.p is at the value (whitespace skipped). The key's id: its
+// index in `names`, names.size() for a name not there, or -1 to give up.
+template <size_t N>
+[[gnu::noinline]] int scanKey(Cursor& c, KeyCache::Slot* slot, const std::string_view (&names)[N]) {
+  const char* start = c.p;
+  std::string_view key;
+  if (!c.string(key)) return -1;
+  c.ws();
+  if (c.p >= c.end || *c.p != ':') return -1;
+  ++c.p;
+  int id = static_cast<int>(N);
+  for (size_t k = 0; k < N; ++k) {
+    if (names[k] == key) {
+      id = static_cast<int>(k);
+      break;
+    }
+  }
+  size_t length = static_cast<size_t>(c.p - start);
+  if (slot != nullptr && length <= KeyCache::kKeyBytes) {
+    std::memcpy(slot->bytes, start, length);
+    slot->length = static_cast<uint32_t>(length);
+    slot->id = id;
+  }
+  c.ws();
+  return id;
+}
+
+template <size_t N>
+[[gnu::always_inline]] inline int memberKey(Cursor& c, KeyCache& cache, int position,
+                                            const std::string_view (&names)[N]) {
+  KeyCache::Slot* slot = position < KeyCache::kSlots ? &cache.slots[position] : nullptr;
+  if (slot != nullptr && slot->length != 0 && static_cast<size_t>(c.end - c.p) >= slot->length &&
+      sameBytes(c.p, slot->bytes, slot->length)) [[likely]] {
+    c.p += slot->length;
+    c.ws();
+    return slot->id;
+  }
+  return scanKey(c, slot, names);
+}
+
+}  // namespace flow::scan
