@@ -32,7 +32,7 @@ std::string_view decodeBase64ToArena(Arena& arena, std::string_view text, Record
 
 // The first byte in [p, end) that ends a plain JSON string run: '"', '\\',
 // a byte < 0x20 or a byte >= 0x80; `end` when there is none. The vector
-// versions read up to 31 bytes past `end` (the padding). Exposed per
+// versions read up to 63 bytes past `end` (the padding). Exposed per
 // implementation for the differential tests; the scanner uses the best one
 // the build's target has (AVX2 when compiled for it, else SSE2 on x86-64,
 // NEON on aarch64, else scalar).

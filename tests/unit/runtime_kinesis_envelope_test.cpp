@@ -195,6 +195,36 @@ const char* kAlikeEvent =
     "\"awsRegion\":\"us-east-2\",\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/other\"}"
     "]}";
 
+// gen_kinesis.py's shape at full length: records alike but for their
+// fields, so the second and later are read by the first one's template (the
+// bytes between fields compared, the fields read); the fields' lengths vary
+// (data with and without padding, timestamps with 1-3 fraction digits), and
+// the last record breaks the template (an extra space) and is read by its
+// members, making the template again.
+std::string templateRecord(const std::string& key, const std::string& seq, const std::string& data,
+                           const std::string& ts, const std::string& space = "") {
+  return "{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":\"" + key +
+         "\",\"sequenceNumber\":\"" + seq + "\",\"data\":\"" + data + "\",\"approximateArrivalTimestamp\":" + ts +
+         "},\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\",\"eventID\":\"shardId-000000000000:" + seq +
+         "\",\"eventName\":\"aws:kinesis:record\"," + space +
+         "\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/lambda-kinesis-role\",\"awsRegion\":\"us-east-1\","
+         "\"eventSourceARN\":\"arn:aws:kinesis:us-east-1:123456789012:stream/clicks\"}";
+}
+const std::string kTemplateEvent =
+    "{\"Records\":[" +
+    templateRecord("u2471", "49590338271490256608559692538361571095921575989136588899",
+                   "eyJ1c2VyX2lkIjoidTI0NzEiLCJwYWdlIjoiL3AvMSIsImxhdGVuY3lfbXMiOjEyfQ==", "1763892000.02") +
+    "," +
+    templateRecord("u35", "49590338271490256608559692538361571095921575989136588900",
+                   "eyJ1c2VyX2lkIjoidTM1IiwicGFnZSI6Ii9wLzEiLCJsYXRlbmN5X21zIjoxNDJ9", "1763892000.052") +
+    "," +
+    templateRecord("u7", "49590338271490256608559692538361571095921575989136588901",
+                   "eyJ1c2VyX2lkIjoidTciLCJwYWdlIjoiL3AvMjIiLCJsYXRlbmN5X21zIjo3fQ==", "1763892001") +
+    "," +
+    templateRecord("u8", "49590338271490256608559692538361571095921575989136588902", "eyJhIjoxfQ==", "1763892001.5",
+                   " ") +
+    "]}";
+
 TEST(KinesisEnvelope, TheBaseEventsTakeTheFastPath) {
   Differential d;
   EXPECT_TRUE(d.check(kWindowEvent, "window event"));
@@ -224,6 +254,15 @@ TEST(KinesisEnvelope, TheBaseEventsTakeTheFastPath) {
   EXPECT_EQ(d.batch().records[2].payload, "CCC");
   EXPECT_EQ(d.batch().records[3].id, "4");
   EXPECT_EQ(d.batch().records[3].shardId, "s-0");
+  EXPECT_TRUE(d.check(kTemplateEvent, "template event"));
+  ASSERT_EQ(d.batch().records.size(), 4u);
+  EXPECT_EQ(d.batch().records[1].payload, "{\"user_id\":\"u35\",\"page\":\"/p/1\",\"latency_ms\":142}");
+  EXPECT_EQ(d.batch().records[1].partitionKey, "u35");
+  EXPECT_EQ(d.batch().records[1].arrivalMs, 1763892000052);
+  EXPECT_EQ(d.batch().records[2].arrivalMs, 1763892001000);
+  EXPECT_EQ(d.batch().records[2].id, "49590338271490256608559692538361571095921575989136588901");
+  EXPECT_EQ(d.batch().records[2].shardId, "shardId-000000000000");
+  EXPECT_EQ(d.batch().records[3].payload, "{\"a\":1}");
   EXPECT_EQ(d.mismatches, 0);
 }
 
@@ -375,8 +414,8 @@ TEST(KinesisEnvelope, ByteMutations) {
   auto start = std::chrono::steady_clock::now();
   Differential d;
   size_t cases = 0, taken = 0;
-  for (const char* base : {kWindowEvent, kCompactEvent, kAlikeEvent}) {
-    const std::string text = base;
+  for (const std::string& text : {std::string(kWindowEvent), std::string(kCompactEvent), std::string(kAlikeEvent),
+                                  kTemplateEvent}) {
     for (size_t i = 0; i < text.size(); ++i) {
       std::string m = text;
       m.erase(i, 1);
@@ -410,7 +449,7 @@ TEST(KinesisEnvelope, RandomMultiMutations) {
   const std::string alphabet = std::string("\"\\{}[],: \t\n0123456789-+.eEaAtfnulrs=/\x80");
   Differential d;
   for (int n = 0; n < 20000 && d.mismatches < 20; ++n) {
-    std::string m = n % 3 == 0 ? kWindowEvent : n % 3 == 1 ? kCompactEvent : kAlikeEvent;
+    std::string m = n % 4 == 0 ? kWindowEvent : n % 4 == 1 ? kCompactEvent : n % 4 == 2 ? kAlikeEvent : kTemplateEvent;
     int edits = 1 + static_cast<int>(rng() % 4);
     for (int e = 0; e < edits && !m.empty(); ++e) {
       size_t at = rng() % m.size();
@@ -423,6 +462,92 @@ TEST(KinesisEnvelope, RandomMultiMutations) {
     d.check(m, "random mutant " + std::to_string(n));
   }
   EXPECT_EQ(d.mismatches, 0);
+}
+
+// The template path (records read by the previous record's template) on
+// edits of one field or separator of the second record, each a case where a
+// scan by the members decides otherwise or reads other values: the same
+// results as simdjson, and the valid ones still through the fast path.
+TEST(KinesisEnvelope, TemplateBreaks) {
+  const std::string first = templateRecord("u1", "111", "QUJD", "1763892000.25");
+  auto event = [&](const std::string& second) { return "{\"Records\":[" + first + "," + second + "," + first + "]}"; };
+  struct Case {
+    std::string second;
+    bool fast;
+  };
+  std::vector<Case> cases = {
+      {templateRecord("u1", "111", "QUJD", "1763892000.25"), true},
+      {templateRecord("u12", "1112", "QUJDRA==", "1763892000.255"), true},  // every field longer
+      {templateRecord("", "", "", "1"), true},                             // shorter
+      {templateRecord("u\"1", "111", "QUJD", "1"), false},                 // a quote inside a field
+      {templateRecord("u1", "11\\1", "QUJD", "1"), false},                // an escape
+      {templateRecord("u1", "111", "QU\"JD", "1"), false},
+      {templateRecord("u1", "111", "QUJ", "1"), true},  // bad base64 (length), a decode error
+      {templateRecord("u1", "111", "QU=D", "1"), true},
+      {templateRecord("u1", "111", "QUJD", "1.5e3"), false},
+      {templateRecord("u1", "111", "QUJD", "1E3"), false},
+      {templateRecord("u1", "111", "QUJD", "01"), false},
+      {templateRecord("u1", "111", "QUJD", "-1.5"), true},
+      {templateRecord("u1", "111", "QUJD", "0"), true},
+      {templateRecord("u1", "111", "QUJD", "0.5"), true},
+      {templateRecord("u1", "111", "QUJD", "1."), false},
+      {templateRecord("u1", "111", "QUJD", "1234567890123456"), false},
+      {templateRecord("u1", "111", "QUJD", "123456789012.3456"), false},
+      {templateRecord("u1", "111", "QUJD", "12345678901.2345"), true},
+      {templateRecord("u1", "111", "QUJD", "\"1\""), false},
+      {templateRecord("u1", "111", "QUJD", "1 "), true},  // whitespace after a number: read by the members
+      {templateRecord("u1", "111", "QUJD", "1", " "), true},
+      {templateRecord("u1", "111", "QUJD", "1", "\"eventName\":\"x\","), false},  // a member twice
+      {templateRecord("u1", "111", "QUJD", "1", "\"extra\":1,"), false},
+      {"{\"kinesis\":{\"data\":\"QUJD\",\"sequenceNumber\":\"1\"}}", true},  // another shape
+      {"{\"kinesis\":{\"sequenceNumber\":\"1\",\"data\":\"QUJD\"},\"eventID\":\"a:b\"}", true},
+      {"{\"kinesis\":{\"sequenceNumber\":\"1\"}}", false},
+      {"{}", false},
+  };
+  // The first record's text with each field replaced by a string of every
+  // length 0..40 with a ':' at every place (or none): the shard id and the
+  // string reads on the template path.
+  for (size_t len = 0; len <= 40; ++len) {
+    for (size_t colon = 0; colon <= len; ++colon) {
+      std::string id(len, 'a');
+      for (size_t k = 0; k < len; ++k) id[k] = static_cast<char>('a' + k % 26);
+      if (colon < len) id[colon] = ':';
+      std::string r = templateRecord(id, id, "QUJD", "1");
+      size_t at = r.find("shardId-000000000000:");
+      r.replace(at, std::string("shardId-000000000000:").size() + id.size(), id);
+      cases.push_back({r, true});
+    }
+  }
+  Differential d;
+  for (const Case& c : cases) EXPECT_EQ(d.check(event(c.second), c.second), c.fast) << c.second;
+  EXPECT_EQ(d.mismatches, 0);
+}
+
+// approximateArrivalTimestamp by the word-at-a-time digit parse: every count
+// of whole (1..17) and fraction (0..17) digits, random digits, and a few
+// following bytes, against simdjson's reading of the same text.
+TEST(KinesisEnvelope, TimestampDigits) {
+  std::mt19937 rng(5);
+  Differential d;
+  size_t taken = 0, cases = 0;
+  for (int whole = 1; whole <= 17; ++whole) {
+    for (int fraction = 0; fraction <= 17; ++fraction) {
+      for (int rep = 0; rep < 6; ++rep) {
+        std::string ts(1, static_cast<char>('1' + rng() % 9));
+        for (int k = 1; k < whole; ++k) ts += static_cast<char>('0' + rng() % 10);
+        if (fraction > 0) ts += '.';
+        for (int k = 0; k < fraction; ++k) ts += static_cast<char>('0' + (rep == 1 ? 9 : rep == 2 ? 0 : rng() % 10));
+        std::string rec = templateRecord("k", "1", "QUJD", ts);
+        if (rep == 3) rec = "{\"kinesis\":{\"data\":\"QUJD\",\"sequenceNumber\":\"1\",\"approximateArrivalTimestamp\":" +
+                            ts + " }}";
+        std::string text = "{\"Records\":[" + templateRecord("k", "1", "QUJD", "1") + "," + rec + "]}";
+        taken += d.check(text, ts);
+        ++cases;
+      }
+    }
+  }
+  EXPECT_EQ(d.mismatches, 0);
+  EXPECT_GT(taken, cases / 4);
 }
 
 // The string-run scan, each implementation against a byte loop written here.
