@@ -129,8 +129,27 @@ Base64Result decodeScalarFrom(const unsigned char* s, size_t n, size_t i, unsign
     o[2] = static_cast<unsigned char>(x);
     o += 3;
   }
-  // The last group: "xxxx", "xxx=" or "xx==".
+  // The last group: "xxxx", "xxx=" or "xx==". Most records end in a valid
+  // one of the three, which one depending on the record's length: decided
+  // without a branch on it ('=' counts as 0 where it may stand; the output's
+  // three bytes are written whatever the padding), and one test says
+  // whether the group is valid and canonical. Anything else is judged by
+  // the exact code below. Measured (perf, q1's handler in process): the
+  // branchy version was 5% of the handler, mostly mispredicted branches.
   const unsigned char* g = s + i;
+  {
+    const bool pad3 = g[3] == '=', pad2 = pad3 && g[2] == '=';
+    uint32_t x = kD0[g[0]] | kD1[g[1]] | (pad2 ? 0u : kD2[g[2]]) | (pad3 ? 0u : kD3[g[3]]);
+    uint32_t leftover = pad2 ? (x & 0xffffu) : pad3 ? (x & 0xffu) : 0u;
+    if (x < kBad && leftover == 0) [[likely]] {
+      o[0] = static_cast<unsigned char>(x >> 16);
+      o[1] = static_cast<unsigned char>(x >> 8);
+      o[2] = static_cast<unsigned char>(x);
+      Base64Result r;
+      r.size = static_cast<size_t>(o - out) + 3 - static_cast<size_t>(pad3) - static_cast<size_t>(pad2);
+      return r;
+    }
+  }
   size_t symbols = 4;
   if (g[3] == '=') symbols = (g[2] == '=') ? 2 : 3;
   for (size_t k = 0; k < symbols; ++k) {

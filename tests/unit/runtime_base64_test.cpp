@@ -122,6 +122,67 @@ TEST(RuntimeBase64, ScalarAndSimdDecodeKnownVectors) {
   }
 }
 
+// The decoder judges a valid last group without a branch on its padding and
+// leaves everything else to the exact code. Against the rules written out
+// here (the last group's symbols before its padding must be symbols, '='
+// only as its last one or two, the bits a padded group leaves over zero),
+// every last group over bytes that matter: symbols whose leftover bits are
+// zero or not, '=', bytes outside the alphabet, behind a valid group.
+TEST(RuntimeBase64, EveryLastGroupIsJudgedByTheRules) {
+  auto value = [](unsigned char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+  };
+  const std::string bytes = std::string("AQgwBhRv/+9z=!.-\n") + '\0' + "\x80\xff";
+  size_t checked = 0;
+  for (unsigned char a : bytes)
+    for (unsigned char b : bytes)
+      for (unsigned char c : bytes)
+        for (unsigned char d : bytes) {
+          const unsigned char g[4] = {a, b, c, d};
+          std::string in = std::string("Zm9v") + static_cast<char>(a) + static_cast<char>(b) +
+                           static_cast<char>(c) + static_cast<char>(d);
+          // The rules: symbols = 4, 3 ("xxx=") or 2 ("xx=="); each before
+          // the padding a symbol, the first offender named.
+          size_t symbols = d != '=' ? 4 : c != '=' ? 3 : 2;
+          flow::Base64Error want = flow::Base64Error::None;
+          size_t at = 0;
+          uint32_t x = 0;
+          for (size_t k = 0; k < symbols && want == flow::Base64Error::None; ++k) {
+            if (g[k] == '=') {
+              want = flow::Base64Error::BadPadding;
+              at = 4 + k;
+            } else if (value(g[k]) < 0) {
+              want = flow::Base64Error::BadCharacter;
+              at = 4 + k;
+            } else {
+              x |= static_cast<uint32_t>(value(g[k])) << (18 - 6 * k);
+            }
+          }
+          if (want == flow::Base64Error::None && ((symbols == 2 && (x & 0xffff)) || (symbols == 3 && (x & 0xff)))) {
+            want = flow::Base64Error::NonCanonical;
+            at = 4 + symbols - 1;
+          }
+          for (auto decoder : {&flow::detail::decodeBase64Scalar, &flow::detail::decodeBase64Simd}) {
+            std::string out(flow::base64MaxDecodedSize(in.size()), '\0');
+            flow::Base64Result r = decoder(in, out.data());
+            ASSERT_EQ(r.error, want) << in;
+            if (want != flow::Base64Error::None) {
+              ASSERT_EQ(r.errorOffset, at) << in;
+              continue;
+            }
+            ASSERT_EQ(r.size, 3 + symbols - 1) << in;
+            std::string expected = "foo";
+            for (size_t k = 0; k + 1 < symbols; ++k) expected += static_cast<char>(x >> (16 - 8 * k));
+            ASSERT_EQ(out.substr(0, r.size), expected) << in;
+          }
+          ++checked;
+        }
+  EXPECT_EQ(checked, bytes.size() * bytes.size() * bytes.size() * bytes.size());
+}
+
 // Not a timed assertion: prints the speed quoted in flow/base64.h.
 TEST(RuntimeBase64, DecodeSpeed) {
   std::string plain(1 << 20, '\0');

@@ -5,7 +5,8 @@
 // - Input must be a whole number of 4-character groups; `=` may appear only
 //   as the last one or two characters; the bits a padded group leaves over
 //   must be zero (only the canonical encoding is accepted); no whitespace.
-// - Output goes to a caller buffer of at least base64MaxDecodedSize(n) bytes;
+// - Output goes to a caller buffer of at least base64MaxDecodedSize(n) bytes,
+//   any of which it may write (the result is the first `size` of them);
 //   nothing is allocated. On failure the result names the first bad offset.
 //
 // Speed: AVX2 (x86-64) or NEON (aarch64) blocks with a scalar decoder for
