@@ -62,13 +62,8 @@
 #include <cstring>
 
 #include "flow/base64.h"
+#include "flow/record_scan.h"
 #include "flow/time.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#elif defined(__aarch64__)
-#include <arm_neon.h>
-#endif
 
 namespace flow::detail {
 
@@ -89,128 +84,39 @@ std::string_view decodeBase64ToArena(Arena& arena, std::string_view text, Record
 
 namespace {
 
-inline const char* stopScalar(const char* p, const char* end) {
-  for (; p < end; ++p) {
-    unsigned char c = static_cast<unsigned char>(*p);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return p;
-  }
-  return end;
-}
-
+// The string kernels (one per instruction set) and the byte compare are
+// flow/record_scan.h's, shared with the generated decoders' fast path.
+using scan::isDigit;
+using scan::kPow10;
+using scan::sameBytes;
+using scan::stopScalar;
 #if defined(__x86_64__)
-// Signed compares: bytes >= 0x80 are negative, so `v < 0x20` catches them too.
-inline const char* stopSse2(const char* p, const char* end) {
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
-  for (; p < end; p += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                               _mm_cmplt_epi8(v, space));
-    unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(bad));
-    if (bits != 0) {
-      const char* s = p + __builtin_ctz(bits);
-      return s < end ? s : end;
-    }
-  }
-  return end;
-}
-
-// 64 bytes a step: the long strings (data, ~300 bytes) take half the loop
-// trips and exits; measured, ~90 fewer instructions a record.
-__attribute__((target("avx2"))) inline __m256i stopsAvx2(const char* at) {
-  __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
-  return _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
-                                         _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))),
-                         _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v));
-}
-
-__attribute__((target("avx2"))) inline const char* stopAvx2(const char* p, const char* end) {
-  for (; p < end; p += 64) {
-    __m256i lo = stopsAvx2(p), hi = stopsAvx2(p + 32);
-    if (!_mm256_testz_si256(_mm256_or_si256(lo, hi), _mm256_or_si256(lo, hi))) {
-      uint64_t bits = static_cast<uint32_t>(_mm256_movemask_epi8(lo)) |
-                      static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(hi))) << 32;
-      const char* s = p + __builtin_ctzll(bits);
-      return s < end ? s : end;
-    }
-  }
-  return end;
-}
+using scan::sameBytesAvx2;
+using scan::stopAvx2;
+using scan::stopSse2;
 #endif
-
 #if defined(__aarch64__)
-inline const char* stopNeon(const char* p, const char* end) {
-  const uint8x16_t quote = vdupq_n_u8('"'), backslash = vdupq_n_u8('\\'), space = vdupq_n_u8(0x20),
-                   high = vdupq_n_u8(0x80);
-  for (; p < end; p += 16) {
-    uint8x16_t v = vld1q_u8(reinterpret_cast<const uint8_t*>(p));
-    uint8x16_t bad = vorrq_u8(vorrq_u8(vceqq_u8(v, quote), vceqq_u8(v, backslash)),
-                              vorrq_u8(vcltq_u8(v, space), vcgeq_u8(v, high)));
-    // 4 bits a byte, in order (the shift-right-narrow movemask idiom).
-    uint64_t bits = vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(bad), 4)), 0);
-    if (bits != 0) {
-      const char* s = p + (__builtin_ctzll(bits) >> 2);
-      return s < end ? s : end;
-    }
-  }
-  return end;
-}
+using scan::stopNeon;
 #endif
 
+inline const char* stopBest(const char* p, const char* end) { return scan::stopString(p, end); }
 #if defined(__AVX2__)
-inline const char* stopBest(const char* p, const char* end) { return stopAvx2(p, end); }
 constexpr StringScanImpl kBest = StringScanImpl::Avx2;
 #elif defined(__x86_64__)
-inline const char* stopBest(const char* p, const char* end) { return stopSse2(p, end); }
 constexpr StringScanImpl kBest = StringScanImpl::Sse2;
 #elif defined(__aarch64__)
-inline const char* stopBest(const char* p, const char* end) { return stopNeon(p, end); }
 constexpr StringScanImpl kBest = StringScanImpl::Neon;
 #else
-inline const char* stopBest(const char* p, const char* end) { return stopScalar(p, end); }
 constexpr StringScanImpl kBest = StringScanImpl::Scalar;
 #endif
-
-// Whether n bytes at a and b are equal, for the remembered members below:
-// a and b lie in the body (b in an earlier record), followed by the padding,
-// so 32-byte loads up to 31 bytes past a+n and b+n are in bounds. Inline
-// vector compares instead of a memcmp call: measured, the call was 8% of a
-// decode (perf, 5000-record event).
-#if defined(__x86_64__)
-__attribute__((target("avx2"))) inline bool sameBytesAvx2(const char* a, const char* b, size_t n) {
-  size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
-    __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
-    if (static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, y))) != 0xffffffffu) return false;
-  }
-  if (i == n) return true;
-  if (n >= 32) i = n - 32;  // the last 32 bytes, overlapping ones already compared: no mask
-  __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
-  __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
-  uint32_t differ = ~static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, y)));
-  return n >= 32 ? differ == 0 : (differ << (32 - n)) == 0;  // 0 < n < 32: the n low bits
-}
-#endif
-
-inline bool sameBytes(const char* a, const char* b, size_t n) {
-#if defined(__AVX2__)
-  return sameBytesAvx2(a, b, n);
-#else
-  return std::memcmp(a, b, n) == 0;
-#endif
-}
 
 // Nesting allowed inside the values the scanner skips (simdjson allows 1024;
 // anything deeper than this is simdjson's to judge).
 constexpr int kMaxDepth = 32;
 
-constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-
 constexpr int64_t kPow10Int[] = {1,          10,          100,          1000,          10000,          100000,
                                   1000000,    10000000,    100000000,    1000000000,    10000000000,    100000000000,
                                   1000000000000, 10000000000000, 100000000000000, 1000000000000000};
-
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Digit parsing a word at a time (little-endian words: the first byte is the
 // lowest), for the timestamps: the byte loop's exit was unpredictable (their
@@ -353,29 +259,7 @@ struct Scanner {
   }
 
   // RFC 8259's number grammar.
-  bool number() {
-    if (p < end && *p == '-') ++p;
-    if (p >= end) return false;
-    if (*p == '0') {
-      ++p;
-    } else if (*p >= '1' && *p <= '9') {
-      while (p < end && isDigit(*p)) ++p;
-    } else {
-      return false;
-    }
-    if (p < end && *p == '.') {
-      ++p;
-      if (p >= end || !isDigit(*p)) return false;
-      while (p < end && isDigit(*p)) ++p;
-    }
-    if (p < end && (*p == 'e' || *p == 'E')) {
-      ++p;
-      if (p < end && (*p == '+' || *p == '-')) ++p;
-      if (p >= end || !isDigit(*p)) return false;
-      while (p < end && isDigit(*p)) ++p;
-    }
-    return true;
-  }
+  bool number() { return scan::skipNumber(p, end); }
 
   // `{ "key": <member(key)>, … }`; member() reads the value.
   template <class Member>
