@@ -39,7 +39,7 @@ void unpoison(const char*, size_t) {}
 
 }  // namespace
 
-char* Arena::allocate(size_t n) {
+char* Arena::allocateSlow(size_t n) {
   size_t need = n + kRedZone;
   size_t start = (used_ + kAlign - 1) / kAlign * kAlign;
   if (blocks_.empty() || start > blocks_.back().size || need > blocks_.back().size - start) {

@@ -137,7 +137,28 @@ TEST(AggregateHashing, EveryByteAndTheLengthOfAStringCount) {
   for (int i = 0; i < 200000; ++i) {
     std::string key = (i % 3 == 0 ? "/p/" : i % 3 == 1 ? "u" : "") + std::to_string(i % 70000);
     auto [it, fresh] = seen.emplace(flow::agg::hashBytes(key), key);
-    if (!fresh) EXPECT_EQ(it->second, key);
+    if (!fresh) {
+      EXPECT_EQ(it->second, key);
+    }
+  }
+}
+
+// Keys of up to 16 bytes are compared from two overlapping loads: a
+// difference in any byte, or in the length, must still tell them apart.
+TEST(AggregateHashing, KeyEqualitySeesEveryByteAndTheLength) {
+  std::mt19937 rng(9);
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(rng());
+    std::string same = s;  // another buffer, same bytes
+    EXPECT_TRUE(flow::agg::sameValue(std::string_view(s), std::string_view(same))) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string t = s;
+      t[i] = static_cast<char>(t[i] ^ 0x20);
+      EXPECT_FALSE(flow::agg::sameValue(std::string_view(s), std::string_view(t))) << n << " " << i;
+    }
+    EXPECT_FALSE(flow::agg::sameValue(std::string_view(s), std::string_view(s + "x"))) << n;
+    EXPECT_TRUE(flow::agg::sameValue(flow::sql::some(std::string_view(s)), flow::sql::some(std::string_view(same))));
   }
 }
 
