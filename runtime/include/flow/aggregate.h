@@ -103,27 +103,24 @@ uint64_t hashValue(const sql::Nullable<T>& v) {
 // Key equality: nulls are equal to each other (one group), and to nothing else.
 // Strings of up to 16 bytes are compared inline from the same two
 // overlapping loads as hashBytes (a memcmp call was 1.8% of q2's handler).
+// Whether the first and the last sizeof(Word) bytes of p and q (n of them,
+// n >= sizeof(Word)) are equal: with n <= 2 * sizeof(Word), all of them.
+template <class Word>
+inline bool sameEnds(const char* p, const char* q, size_t n) {
+  Word x0, y0, x1, y1;
+  std::memcpy(&x0, p, sizeof(Word));
+  std::memcpy(&y0, q, sizeof(Word));
+  std::memcpy(&x1, p + n - sizeof(Word), sizeof(Word));
+  std::memcpy(&y1, q + n - sizeof(Word), sizeof(Word));
+  return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+}
 inline bool sameBytes(std::string_view a, std::string_view b) {
   size_t n = a.size();
   if (n != b.size()) return false;
   if (n > 16) return std::memcmp(a.data(), b.data(), n) == 0;
   const char *p = a.data(), *q = b.data();
-  if (n >= 8) {
-    uint64_t x0, y0, x1, y1;
-    std::memcpy(&x0, p, 8);
-    std::memcpy(&y0, q, 8);
-    std::memcpy(&x1, p + n - 8, 8);
-    std::memcpy(&y1, q + n - 8, 8);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-  }
-  if (n >= 4) {
-    uint32_t x0, y0, x1, y1;
-    std::memcpy(&x0, p, 4);
-    std::memcpy(&y0, q, 4);
-    std::memcpy(&x1, p + n - 4, 4);
-    std::memcpy(&y1, q + n - 4, 4);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-  }
+  if (n >= 8) return sameEnds<uint64_t>(p, q, n);
+  if (n >= 4) return sameEnds<uint32_t>(p, q, n);
   return n == 0 || (p[0] == q[0] && p[n >> 1] == q[n >> 1] && p[n - 1] == q[n - 1]);
 }
 template <class T>
