@@ -240,11 +240,7 @@ struct Scanner {
     }
     return false;
   }
-  bool literal(const char* word, size_t n) {
-    if (static_cast<size_t>(end - p) < n || std::memcmp(p, word, n) != 0) return false;
-    p += n;
-    return true;
-  }
+  bool literal(const char* word, size_t n) { return scan::skipLiteral(p, end, word, n); }
 
   // At the opening quote: a string of printable ASCII without escapes.
   bool string(std::string_view& out) {
@@ -329,15 +325,7 @@ struct Scanner {
 
   bool boolean(bool& out) {
     ws();
-    if (literal("true", 4)) {
-      out = true;
-      return true;
-    }
-    if (literal("false", 5)) {
-      out = false;
-      return true;
-    }
-    return false;
+    return scan::readBoolean(p, end, out);
   }
 
   // approximateArrivalTimestamp: -?(0|[1-9]d*)(.d+)?, at most 15 digits in

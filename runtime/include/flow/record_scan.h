@@ -200,6 +200,26 @@ inline bool skipNumber(const char*& p, const char* end) {
   return true;
 }
 
+// The literal `word` (n bytes) at p: true with p past it.
+inline bool skipLiteral(const char*& p, const char* end, const char* word, size_t n) {
+  if (static_cast<size_t>(end - p) < n || std::memcmp(p, word, n) != 0) return false;
+  p += n;
+  return true;
+}
+
+// `true` or `false` at p: true with the value in `out` and p past it.
+inline bool readBoolean(const char*& p, const char* end, bool& out) {
+  if (skipLiteral(p, end, "true", 4)) {
+    out = true;
+    return true;
+  }
+  if (skipLiteral(p, end, "false", 5)) {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
 // Nesting allowed inside the values nobody maps (anything deeper is
 // simdjson's to judge).
 constexpr int kMaxDepth = 32;
@@ -306,24 +326,10 @@ struct Cursor {
     return true;
   }
 
-  bool literal(const char* word, size_t n) {
-    if (static_cast<size_t>(end - p) < n || std::memcmp(p, word, n) != 0) return false;
-    p += n;
-    return true;
-  }
+  bool literal(const char* word, size_t n) { return skipLiteral(p, end, word, n); }
   bool null() { return literal("null", 4); }
 
-  bool boolean(bool& out) {
-    if (literal("true", 4)) {
-      out = true;
-      return true;
-    }
-    if (literal("false", 5)) {
-      out = false;
-      return true;
-    }
-    return false;
-  }
+  bool boolean(bool& out) { return readBoolean(p, end, out); }
 
   // -?(0|[1-9]d*)(.d+)? with at most 15 digits in all; no exponent, not -0
   // (whatever follows is the caller's next() to judge: a '.', 'e' or digit
