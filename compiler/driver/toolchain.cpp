@@ -190,6 +190,8 @@ ToolchainLookup findHandlerToolchain(Arch arch) {
     std::string dir = overrideDir;
     tc.includeDirs = {dir + "/include"};
     tc.runtimeLibrary = fmt::format("{}/{}/libflowrt.a", dir, archName(arch));
+    std::string pch = fmt::format("{}/{}/handler_prelude.pch", dir, archName(arch));
+    if (isReadableFile(pch)) tc.precompiledHeader = pch;
     if (!isReadableFile(tc.runtimeLibrary)) {
       r.error = fmt::format("there is no handler runtime for {} at '{}' (FLOWC_RUNTIME_DIR is '{}')",
                             archName(arch), tc.runtimeLibrary, dir);

@@ -10,7 +10,8 @@
 // runtime of the build tree flowc was built in are baked in at compile time
 // (handler_config.h). FLOWC_RUNTIME_DIR=<dir> points elsewhere instead:
 // <dir>/include holds the runtime headers (flow/…) and simdjson.h, and
-// <dir>/<arch>/libflowrt.a the library for each architecture.
+// <dir>/<arch>/libflowrt.a the library for each architecture (with
+// <dir>/<arch>/handler_prelude.pch beside it, when there is one).
 #pragma once
 
 #include <optional>

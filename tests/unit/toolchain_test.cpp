@@ -333,6 +333,43 @@ TEST_F(ToolchainTest, BrokenTuNamesClangAndItsMessage) {
   fs::remove_all(o.cacheDir);
 }
 
+// A precompiled header that does not load (stale, from another compiler,
+// damaged) only costs time: the compile runs again without it. The runtime
+// directory here is the real one's headers and library, beside a .pch that
+// is not one; without the fallback the build would fail on it.
+TEST_F(ToolchainTest, UnloadablePrecompiledHeaderFallsBackToAPlainCompile) {
+  ToolchainLookup real = findHandlerToolchain(Arch::X86_64);  // the build tree's: headers, simdjson, library
+  ASSERT_TRUE(real.ok()) << real.error;
+  ASSERT_EQ(real.toolchain.includeDirs.size(), 2u);
+  std::string dir = freshCache("pch-runtime").cacheDir;
+  fs::create_directories(dir + "/include");
+  fs::create_directories(dir + "/x86_64");
+  fs::create_directory_symlink(fs::path(real.toolchain.includeDirs[0]) / "flow", dir + "/include/flow");
+  fs::create_symlink(fs::path(real.toolchain.includeDirs[1]) / "simdjson.h", dir + "/include/simdjson.h");
+  fs::create_symlink(real.toolchain.runtimeLibrary, dir + "/x86_64/libflowrt.a");
+  std::ofstream(dir + "/x86_64/handler_prelude.pch") << "not a precompiled header";
+  ScopedEnv env("FLOWC_RUNTIME_DIR", dir);
+  ToolchainLookup lookup = findHandlerToolchain(Arch::X86_64);
+  ASSERT_TRUE(lookup.ok()) << lookup.error;
+  EXPECT_EQ(lookup.toolchain.precompiledHeader, dir + "/x86_64/handler_prelude.pch");
+
+  BuildOptions o = freshCache("pch-fallback");
+  BuildResult r = buildBootstrap(kHelloTu, Arch::X86_64, o);
+  ASSERT_TRUE(r.ok()) << r.error;
+  CommandOptions run;
+  run.clearEnvironment = true;
+  run.timeoutMs = 30000;
+  CommandResult hello = runCommand({r.bootstrapPath, "hello"}, run);
+  ASSERT_TRUE(hello.ok()) << hello.describe("bootstrap") << "\n" << hello.err;
+  EXPECT_EQ(hello.out, kHelloOutput);
+  // A real error is still reported as the compiler's, not hidden by the retry.
+  BuildResult broken = buildBootstrap("int main() { return undeclared_thing; }\n", Arch::X86_64, o);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.error.find("use of undeclared identifier 'undeclared_thing'"), std::string::npos) << broken.error;
+  fs::remove_all(o.cacheDir);
+  fs::remove_all(dir);
+}
+
 TEST_F(ToolchainTest, RuntimeDirOverrideIsHonoured) {
   std::string empty = freshCache("no-runtime").cacheDir;
   fs::create_directories(empty);
