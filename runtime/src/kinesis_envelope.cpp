@@ -254,6 +254,20 @@ struct Scanner {
     return true;
   }
 
+  // After a member or an element: 1 at ',' (consumed: another follows), 0
+  // at `close` (consumed: the container ends), -1 at anything else.
+  int separator(char close) {
+    ws();
+    if (p >= end) return -1;
+    if (*p == ',') {
+      ++p;
+      return 1;
+    }
+    if (*p != close) return -1;
+    ++p;
+    return 0;
+  }
+
   // RFC 8259's number grammar.
   bool number() { return scan::skipNumber(p, end); }
 
@@ -271,15 +285,9 @@ struct Scanner {
       if (!string(key) || !eat(':')) return false;
       ws();
       if (!member(key)) return false;
-      ws();
-      if (p >= end) return false;
-      if (*p == ',') {
-        ++p;
-        continue;
-      }
-      if (*p != '}') return false;
-      ++p;
-      return true;
+      int more = separator('}');
+      if (more > 0) continue;
+      return more == 0;
     }
   }
 
@@ -305,15 +313,9 @@ struct Scanner {
         }
         for (;;) {
           if (!skipValue(depth + 1)) return false;
-          ws();
-          if (p >= end) return false;
-          if (*p == ',') {
-            ++p;
-            continue;
-          }
-          if (*p != ']') return false;
-          ++p;
-          return true;
+          int more = separator(']');
+          if (more > 0) continue;
+          return more == 0;
         }
       }
       case 't': return literal("true", 4);
@@ -438,15 +440,9 @@ struct Scanner {
           slot->id = id;
         }
       }
-      ws();
-      if (p >= end) return false;
-      if (*p == ',') {
-        ++p;
-        continue;
-      }
-      if (*p != '}') return false;
-      ++p;
-      return true;
+      int more = separator('}');
+      if (more > 0) continue;
+      return more == 0;
     }
   }
 
@@ -609,15 +605,9 @@ struct Scanner {
     for (;;) {
       ws();
       if (!nextRecord(batch.records.emplace_back())) return false;
-      ws();
-      if (p >= end) return false;
-      if (*p == ',') {
-        ++p;
-        continue;
-      }
-      if (*p != ']') return false;
-      ++p;
-      return true;
+      int more = separator(']');
+      if (more > 0) continue;
+      return more == 0;
     }
   }
 
