@@ -74,6 +74,17 @@ std::string readFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// An x86-64 hello handler, run on this machine in its "hello" mode, prints
+// kHelloOutput.
+void expectHello(const std::string& bootstrap) {
+  CommandOptions o;
+  o.clearEnvironment = true;
+  o.timeoutMs = 30000;
+  CommandResult run = runCommand({bootstrap, "hello"}, o);
+  ASSERT_TRUE(run.ok()) << run.describe("bootstrap") << "\n" << run.err;
+  EXPECT_EQ(run.out, kHelloOutput);
+}
+
 class ScopedEnv {
  public:
   ScopedEnv(const char* name, const std::string& value) : name_(name) {
@@ -209,12 +220,7 @@ TEST_F(ToolchainTest, X86_64HandlerIsStaticStrippedAndRuns) {
   ASSERT_EQ(::stat(r.bootstrapPath.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0755u);
 
-  CommandOptions o;
-  o.clearEnvironment = true;
-  o.timeoutMs = 30000;
-  CommandResult run = runCommand({r.bootstrapPath, "hello"}, o);
-  ASSERT_TRUE(run.ok()) << run.describe("bootstrap") << "\n" << run.err;
-  EXPECT_EQ(run.out, kHelloOutput);
+  expectHello(r.bootstrapPath);
 
   // llvm-strip removed the symbol table.
   CommandResult nm = runCommand({"llvm-nm-14", r.bootstrapPath});
@@ -356,12 +362,7 @@ TEST_F(ToolchainTest, UnloadablePrecompiledHeaderFallsBackToAPlainCompile) {
   BuildOptions o = freshCache("pch-fallback");
   BuildResult r = buildBootstrap(kHelloTu, Arch::X86_64, o);
   ASSERT_TRUE(r.ok()) << r.error;
-  CommandOptions run;
-  run.clearEnvironment = true;
-  run.timeoutMs = 30000;
-  CommandResult hello = runCommand({r.bootstrapPath, "hello"}, run);
-  ASSERT_TRUE(hello.ok()) << hello.describe("bootstrap") << "\n" << hello.err;
-  EXPECT_EQ(hello.out, kHelloOutput);
+  expectHello(r.bootstrapPath);
   // A real error is still reported as the compiler's, not hidden by the retry.
   BuildResult broken = buildBootstrap("int main() { return undeclared_thing; }\n", Arch::X86_64, o);
   ASSERT_FALSE(broken.ok());
