@@ -132,10 +132,6 @@ bool Emitter::checkSupported() {
         } else {
           firstSource = &n;
         }
-        if (n.source->kind == ast::SourceKind::DynamoDB) {
-          diags_.error(n.source->kindRange, "the back end does not generate dynamodb sources yet",
-                       "kinesis, sqs, kafka and http sources can be built today");
-        }
         break;
       case OpKind::Aggregate:
         if (std::string why = unsupportedAggregate(n); !why.empty() && streamsReported.insert(n.stream).second) {

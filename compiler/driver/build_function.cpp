@@ -96,9 +96,13 @@ SamFunction samFunctionFor(const FrontEnd& fe, const std::string& flowPath, cons
       f.source = SamEventSource::HttpApi;  // payload 2.0; the handler reads v1 and function URLs too
       break;
     case ast::SourceKind::DynamoDB:
+      f.source = SamEventSource::DynamoDb;
+      f.batchSize = 100;  // Lambda's default for streams
+      if (fe.planned) f.tumblingWindowSeconds = lambdaWindowSecondsFor(fe.plan, source);
+      break;
     case ast::SourceKind::Kafka:
-      // Not generated yet (dynamodb) or set up outside SAM's simple events
-      // (an MSK or self-managed cluster): the function is invoked directly.
+      // Set up outside SAM's simple events (an MSK or self-managed cluster):
+      // the function is invoked directly.
       break;
   }
   return f;

@@ -169,6 +169,13 @@ YamlMap parameters(const SamFunction& f) {
         YamlMap{{"Type", str("String")},
                 {"Description", str("ARN of the Kinesis data stream the function reads")},
                 {"AllowedPattern", str("^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:[0-9]{12}:stream/.+$")}});
+  } else if (f.source == SamEventSource::DynamoDb) {
+    params.emplace_back(
+        "StreamArn",
+        YamlMap{{"Type", str("String")},
+                {"Description", str("ARN of the DynamoDB table's stream the function reads (its view type must "
+                                    "include new images, and old images to see what a REMOVE deleted)")},
+                {"AllowedPattern", str("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/.+/stream/.+$")}});
   } else if (f.source == SamEventSource::Sqs) {
     params.emplace_back(
         "QueueArn",
@@ -185,7 +192,8 @@ std::optional<Yaml> events(const SamFunction& f) {
   switch (f.source) {
     case SamEventSource::None:
     case SamEventSource::FunctionUrl: return std::nullopt;
-    case SamEventSource::Kinesis: {
+    case SamEventSource::Kinesis:
+    case SamEventSource::DynamoDb: {
       YamlMap props{{"Stream", ref("StreamArn")},
                     {"StartingPosition", str("LATEST")},
                     {"BatchSize", num(f.batchSize)},
@@ -197,7 +205,8 @@ std::optional<Yaml> events(const SamFunction& f) {
       if (f.tumblingWindowSeconds)
         props.emplace_back("TumblingWindowInSeconds", num(*f.tumblingWindowSeconds));
       if (f.maximumRetryAttempts) props.emplace_back("MaximumRetryAttempts", num(*f.maximumRetryAttempts));
-      return YamlMap{{"Stream", YamlMap{{"Type", str("Kinesis")}, {"Properties", props}}}};
+      const char* type = f.source == SamEventSource::Kinesis ? "Kinesis" : "DynamoDB";
+      return YamlMap{{"Stream", YamlMap{{"Type", str(type)}, {"Properties", props}}}};
     }
     case SamEventSource::Sqs: {
       YamlMap props{{"Queue", ref("QueueArn")}, {"BatchSize", num(f.batchSize)}};
@@ -238,6 +247,9 @@ YamlList policyStatements(const SamFunction& f) {
           {ref("StreamArn")});
     // ListStreams names no stream: IAM accepts only "*" for it.
     allow({"kinesis:ListStreams"}, {str("*")});
+  } else if (f.source == SamEventSource::DynamoDb) {
+    allow({"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"}, {ref("StreamArn")});
+    allow({"dynamodb:ListStreams"}, {str("*")});
   } else if (f.source == SamEventSource::Sqs) {
     allow(
         {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"},
@@ -282,9 +294,11 @@ std::vector<std::string> validateSamFunction(const SamFunction& f) {
   if (f.codeUri.empty()) problems.push_back("the template needs the zip's path (CodeUri)");
   range("memory size (MB)", f.memoryMb, 128, 10240);
   range("timeout (seconds)", f.timeoutSeconds, 1, 900);
-  bool batched = f.source == SamEventSource::Kinesis || f.source == SamEventSource::Sqs;
-  if (f.source == SamEventSource::Kinesis) {
-    range("Kinesis batch size", f.batchSize, 1, 10000);
+  bool stream = f.source == SamEventSource::Kinesis || f.source == SamEventSource::DynamoDb;
+  bool batched = stream || f.source == SamEventSource::Sqs;
+  if (stream) {
+    range(f.source == SamEventSource::Kinesis ? "Kinesis batch size" : "DynamoDB Streams batch size", f.batchSize,
+          1, 10000);
     range("batching window (seconds)", f.maximumBatchingWindowSeconds, 0, 300);
     if (f.tumblingWindowSeconds) range("tumbling window (seconds)", *f.tumblingWindowSeconds, 1, 900);
     if (f.maximumRetryAttempts) range("maximum retry attempts", *f.maximumRetryAttempts, -1, 10000);
@@ -297,10 +311,10 @@ std::vector<std::string> validateSamFunction(const SamFunction& f) {
     if (f.batchSize > 10 && f.maximumBatchingWindowSeconds < 1)
       problems.push_back("an SQS batch size over 10 needs a batching window of at least 1 second");
   }
-  if (f.source != SamEventSource::Kinesis && f.tumblingWindowSeconds)
-    problems.push_back("only a Kinesis source takes a tumbling window");
-  if (f.source != SamEventSource::Kinesis && f.maximumRetryAttempts)
-    problems.push_back("only a Kinesis source takes a maximum retry count");
+  if (!stream && f.tumblingWindowSeconds)
+    problems.push_back("only a Kinesis or DynamoDB Streams source takes a tumbling window");
+  if (!stream && f.maximumRetryAttempts)
+    problems.push_back("only a Kinesis or DynamoDB Streams source takes a maximum retry count");
   if (!batched && f.sqsFifo) problems.push_back("FIFO applies to an SQS source only");
   if (f.source == SamEventSource::FunctionUrl && f.functionUrlAuth != "AWS_IAM" &&
       f.functionUrlAuth != "NONE")

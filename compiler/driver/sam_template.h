@@ -24,6 +24,7 @@ namespace flowc {
 enum class SamEventSource {
   None,         // invoked directly
   Kinesis,      // parameter StreamArn
+  DynamoDb,     // DynamoDB Streams; parameter StreamArn
   Sqs,          // parameter QueueArn
   HttpApi,      // API Gateway HTTP API, payload 2.0
   RestApi,      // API Gateway REST API, payload 1.0
@@ -50,8 +51,8 @@ struct SamFunction {
   bool sqsFifo = false;  // FIFO queues take at most 10 per batch and no batching window
   int batchSize = 100;
   int maximumBatchingWindowSeconds = 0;
-  std::optional<int> tumblingWindowSeconds;  // Kinesis only
-  std::optional<int> maximumRetryAttempts;   // Kinesis only; absent: Lambda's default (until expiry)
+  std::optional<int> tumblingWindowSeconds;  // streams (Kinesis, DynamoDB) only
+  std::optional<int> maximumRetryAttempts;   // streams only; absent: Lambda's default (until expiry)
   std::string functionUrlAuth = "AWS_IAM";   // or "NONE"
 
   std::vector<std::pair<std::string, std::string>> environment;  // in this order

@@ -34,6 +34,7 @@
 #include "flow/base64.h"
 #include "flow/events.h"
 #include "flow/time.h"
+#include "dynamodb_image.h"
 #include "kinesis_envelope.h"
 
 namespace flow {
@@ -178,6 +179,7 @@ simdjson::simdjson_result<std::string_view> memberKey(od::field& field) {
 struct EventDecoder::Impl {
   od::parser parser;      // the event
   od::parser subParser;   // an http body, a DynamoDB record
+  std::string imageJson;  // a DynamoDB image as plain JSON, before it goes to the arena
   Arena arena{64 * 1024};  // payload copies for one invocation
   std::string error;      // what went wrong (without the "expected …" prefix)
   std::string_view body;
@@ -463,8 +465,20 @@ bool EventDecoder::Impl::decodeDynamoRecord(od::object rec, size_t index, Record
     out.decodeError = out.eventName == "REMOVE"
                           ? "the record has no OldImage (the stream's view type must include old images)"
                           : "the record has no NewImage (the stream's view type must include new images)";
+    return true;
+  }
+  // The generated decoders read plain JSON: the image is rewritten as the
+  // item it stands for (dynamodb_image.h), into the arena with the padding
+  // payloads promise. An image that is not an item is a bad record.
+  capacity = static_cast<size_t>(body.data() + body.size() + kBodyPadding - image.data());
+  od::object item;
+  std::string why = "the image is not an object";
+  imageJson.clear();
+  if (subParser.iterate(image.data(), image.size(), capacity).get(doc) == simdjson::SUCCESS &&
+      doc.get_object().get(item) == simdjson::SUCCESS && detail::dynamoImageToJson(item, imageJson, why)) {
+    out.payload = arena.copyPadded(imageJson, kPayloadPadding);
   } else {
-    out.payload = image;  // inside the padded event body
+    out.decodeError = arena.copy(why);
   }
   return true;
 }

@@ -290,24 +290,53 @@ TEST_F(RuntimeEvents, HttpBodyArraysAndLines) {
 }
 
 TEST_F(RuntimeEvents, DynamoDbStreams) {
+  // The payload is the image as plain JSON (runtime_dynamodb_image_test.cpp
+  // covers every type); `received` is the record's whole `dynamodb` object.
   Event e = load("go-dynamodb-time-window-event.json");
   ASSERT_FALSE(decode(SourceKind::DynamoDb, e));
   ASSERT_EQ(batch.records.size(), 3u);
   EXPECT_EQ(batch.records[0].eventName, "INSERT");
   EXPECT_EQ(batch.records[0].id, "111");
   EXPECT_EQ(batch.records[0].arrivalMs, 1480642020000);
-  EXPECT_EQ(batch.records[0].payload.front(), '{');
-  EXPECT_NE(batch.records[0].payload.find("\"NewImage\"") , 0u);
+  EXPECT_EQ(batch.records[0].payload, R"({"Message":"New item!","Id":101})");
+  expectPadded(batch.records[0]);
+  EXPECT_TRUE(batch.records[0].received.starts_with("{\n        \"ApproximateCreationDateTime\": 1480642020,"));
+  EXPECT_EQ(batch.records[0].received.back(), '}');
+  EXPECT_EQ(batch.records[1].eventName, "MODIFY");
+  EXPECT_EQ(batch.records[1].payload, R"({"Message":"This item has changed","Id":101})");
   EXPECT_EQ(batch.records[2].eventName, "REMOVE");
   EXPECT_EQ(batch.records[2].id, "333");
   EXPECT_TRUE(batch.records[2].decodeError.empty());  // REMOVE reads the OldImage
+  EXPECT_EQ(batch.records[2].payload, R"({"Message":"This item has changed","Id":101})");
   EXPECT_TRUE(batch.window.present);
-  for (const char* f : {"go-dynamodb-event.json", "pt-dynamoStreamEvent.json", "sam-DynamoDBUpdate.template.json"}) {
+  EXPECT_EQ(batch.window.stateJson, "{\n    \"1\": \"state1\"\n  }");
+  EXPECT_EQ(batch.window.shardId, "shard123456789");
+  // go-dynamodb-event.json holds every DynamoDB type (compared with its images by hand).
+  Event go = load("go-dynamodb-event.json");
+  ASSERT_FALSE(decode(SourceKind::DynamoDb, go));
+  ASSERT_EQ(batch.records.size(), 2u);
+  EXPECT_EQ(batch.records[0].payload,
+            R"({"val":"data","asdf1":"AAEqQQ==","asdf2":["AAEqQQ==","QSoBAA=="],"key":"binary"})");
+  EXPECT_EQ(batch.records[1].payload,
+            R"({"val":"data","asdf1":"AAEqQQ==","b2":"test","asdf2":["AAEqQQ==","QSoBAA==","AAEqQQ=="],)"
+            R"("key":"binary","Binary":"AAEqQQ==","Boolean":true,"BinarySet":["AAEqQQ==","AAEqQQ=="],)"
+            R"("List":["Cookies","Coffee",3.14159],"Map":{"Name":"Joe","Age":35},"FloatNumber":123.45,)"
+            R"("IntegerNumber":123,"NumberSet":[1234,567.8],"Null":null,"String":"Hello",)"
+            R"("StringSet":["Giraffe","Zebra"],"EmptyStringSet":[]})");
+  for (const char* f : {"pt-dynamoStreamEvent.json", "sam-DynamoDBUpdate.template.json"}) {
     Event d = load(f);
     EXPECT_FALSE(decode(SourceKind::DynamoDb, d)) << f;
     EXPECT_GE(batch.records.size(), 2u) << f;
-    for (auto& r : batch.records) EXPECT_TRUE(r.decodeError.empty()) << f;
+    for (auto& r : batch.records) {
+      EXPECT_TRUE(r.decodeError.empty()) << f;
+      EXPECT_TRUE(r.payload.find("\"Id\":101") != std::string_view::npos) << f << ": " << r.payload;
+    }
   }
+  // pt-: eventName comes after `dynamodb`, and the MODIFY's OldImage before its NewImage.
+  Event pt = load("pt-dynamoStreamEvent.json");
+  ASSERT_FALSE(decode(SourceKind::DynamoDb, pt));
+  EXPECT_EQ(batch.records[0].arrivalMs, 1693997155000);
+  EXPECT_EQ(batch.records[1].payload, R"({"Message":"This item has changed","Id":101})");
 }
 
 TEST_F(RuntimeEvents, Kafka) {

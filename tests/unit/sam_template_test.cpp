@@ -116,6 +116,36 @@ TEST_F(SamTemplateTest, KinesisFunction) {
   EXPECT_TRUE(validateSamFunction(f).empty());
 }
 
+// A DynamoDB Streams source is a stream like Kinesis (the same mapping
+// properties, AWS::Serverless::Function's DynamoDB event), read with the
+// dynamodb: actions the AWSLambdaDynamoDBExecutionRole managed policy grants.
+TEST_F(SamTemplateTest, DynamoDbStreamFunction) {
+  SamFunction f;
+  f.name = "orders";
+  f.codeUri = "orders.zip";
+  f.source = SamEventSource::DynamoDb;
+  f.tumblingWindowSeconds = 300;
+  simdjson::dom::element doc = load(f);
+  EXPECT_EQ(
+      json(doc.at_pointer("/Resources/FlowFunction/Properties/Events")),
+      R"({"Stream":{"Type":"DynamoDB","Properties":{"Stream":{"Ref":"StreamArn"},"StartingPosition":"LATEST",)"
+      R"("BatchSize":100,"MaximumBatchingWindowInSeconds":0,"BisectBatchOnFunctionError":true,)"
+      R"("FunctionResponseTypes":["ReportBatchItemFailures"],"TumblingWindowInSeconds":300}}})");
+  EXPECT_EQ(std::string_view(doc.at_pointer("/Parameters/StreamArn/AllowedPattern")),
+            "^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/.+/stream/.+$");
+  EXPECT_EQ(actions(doc), (std::set<std::string>{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+                                                 "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                                                 "dynamodb:DescribeStream", "dynamodb:ListStreams"}));
+  simdjson::dom::element statements =
+      doc.at_pointer("/Resources/FlowFunctionRole/Properties/Policies/0/PolicyDocument/Statement");
+  EXPECT_EQ(json(statements.at(1)["Resource"]), R"([{"Ref":"StreamArn"}])");
+  EXPECT_EQ(json(statements.at(2)), R"({"Effect":"Allow","Action":["dynamodb:ListStreams"],"Resource":["*"]})");
+  EXPECT_TRUE(validateSamFunction(f).empty());
+  f.batchSize = 10001;
+  EXPECT_EQ(validateSamFunction(f), std::vector<std::string>{
+                                        "DynamoDB Streams batch size must be between 1 and 10000, not 10001"});
+}
+
 TEST_F(SamTemplateTest, SqsStandardAndFifo) {
   SamFunction f;
   f.name = "orders";
@@ -271,7 +301,7 @@ TEST(SamTemplateValidateTest, WhatLambdaRefuses) {
             }),
             "an SQS FIFO queue takes no batching window");
   EXPECT_EQ(one([](SamFunction& f) { f.tumblingWindowSeconds = 60; }),
-            "only a Kinesis source takes a tumbling window");
+            "only a Kinesis or DynamoDB Streams source takes a tumbling window");
   EXPECT_EQ(one([](SamFunction& f) {
               f.source = SamEventSource::Kinesis;
               f.tumblingWindowSeconds = 901;

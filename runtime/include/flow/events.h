@@ -40,9 +40,13 @@
 //            JSON is one record, which then fails to decode); for format text,
 //            one record per line (\n or \r\n; no record for a final empty
 //            line). No body → no records. id = the record's index ("0", …).
-//   dynamodb payload = dynamodb.NewImage (OldImage for REMOVE) as raw JSON;
-//            id = dynamodb.SequenceNumber; eventName; arrivalMs =
-//            dynamodb.ApproximateCreationDateTime (epoch seconds).
+//   dynamodb payload = dynamodb.NewImage (OldImage for REMOVE) rewritten as
+//            the plain JSON item it stands for (src/dynamodb_image.h: {"N":"1"}
+//            → 1; an image that is not an item is a decodeError naming the
+//            attribute); received = the whole `dynamodb` object as it came
+//            (what a dead letter shows); id = dynamodb.SequenceNumber;
+//            eventName; arrivalMs = dynamodb.ApproximateCreationDateTime
+//            (epoch seconds).
 //   kafka    payload = base64-decoded value; key (hasKey) = decoded key;
 //            topic, partition, offset, kafkaTimeMs = timestamp; id =
 //            "<topic>-<partition>:<offset>"; arrivalMs = when decode() ran.
