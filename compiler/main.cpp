@@ -51,8 +51,8 @@ const char* kUsage =
     "                                      build the function and run it on a local Lambda: one\n"
     "                                      invocation per event file, or raw records (one per line)\n"
     "                                      wrapped into events of the source's kind and redelivered\n"
-    "                                      as an event source mapping does (kinesis: over K shards,\n"
-    "                                      in Lambda's tumbling windows when the program has them)\n"
+    "                                      as an event source mapping does (kinesis, dynamodb: over K\n"
+    "                                      shards, in Lambda's tumbling windows when the program has them)\n"
     "        [--arch x86_64|arm64] [--output text|json]\n"
     "\n"
     "options:\n"
@@ -263,11 +263,12 @@ int buildOrRun(const CommandLine& cl, flowc::driver::FrontEnd& fe) {
       source = s;
       break;
     }
-  if (cl.command == "run" && (cl.shards != 1 || cl.window) &&
-      (!source || source->kind != ast::SourceKind::Kinesis)) {
+  const bool streamSource =
+      source && (source->kind == ast::SourceKind::Kinesis || source->kind == ast::SourceKind::DynamoDB);
+  if (cl.command == "run" && (cl.shards != 1 || cl.window) && !streamSource) {
     // Checked before the build: a usage error should not wait for a compile.
     printDiagnostics(cl, fe);
-    std::cerr << fmt::format("flowc: error: {} applies to kinesis sources; {}\n",
+    std::cerr << fmt::format("flowc: error: {} applies to kinesis and dynamodb sources; {}\n",
                              cl.shards != 1 ? "--shards" : "--window",
                              source ? fmt::format("'{}' is {}", source->name, ast::sourceKindName(source->kind))
                                     : std::string("the program has no source"));
@@ -338,7 +339,7 @@ int buildOrRun(const CommandLine& cl, flowc::driver::FrontEnd& fe) {
   options.functionName = driver::functionNameFor(cl.file);
   ast::SourceKind kind = source ? source->kind : ast::SourceKind::Kinesis;
   // The window the deployment template sets (samFunctionFor), unless --window says otherwise.
-  if (kind == ast::SourceKind::Kinesis)
+  if (streamSource)
     options.tumblingWindowSeconds = cl.window.value_or(driver::lambdaWindowSecondsFor(fe.plan, source).value_or(0));
   driver::RunOutcome outcome = driver::runFunction(zipPath, kind, options, std::cout);
   std::error_code ec;

@@ -115,7 +115,7 @@ struct InvocationInput {
   std::string file;              // --events
   std::vector<size_t> records;   // --records
   int attempt = 0;               // --records
-  // --records on a kinesis source with shards or windows
+  // --records on a kinesis or dynamodb source with shards or windows
   std::string shardId;           // shown when not empty
   bool windowed = false;
   int64_t windowStartMs = 0, windowEndMs = 0;
@@ -285,7 +285,7 @@ std::optional<run::SourceKind> wrappingFor(ast::SourceKind kind, bool fifo) {
     case ast::SourceKind::Kinesis: return run::SourceKind::Kinesis;
     case ast::SourceKind::Sqs: return fifo ? run::SourceKind::SqsFifo : run::SourceKind::Sqs;
     case ast::SourceKind::Http: return run::SourceKind::Http;
-    case ast::SourceKind::DynamoDB:
+    case ast::SourceKind::DynamoDB: return run::SourceKind::DynamoDb;
     case ast::SourceKind::Kafka: return std::nullopt;
   }
   return std::nullopt;
@@ -311,8 +311,8 @@ RunOutcome runFunction(const std::string& zipPath, ast::SourceKind sourceKind, c
   if (!options.recordsFile.empty()) {
     wrapping = wrappingFor(sourceKind, options.fifo);
     if (!wrapping) {
-      outcome.error = fmt::format("--records wraps records for kinesis, sqs and http sources; give {} events "
-                                  "with --events",
+      outcome.error = fmt::format("--records wraps records for kinesis, dynamodb, sqs and http sources; "
+                                  "give {} events with --events",
                                   ast::sourceKindName(sourceKind));
       return outcome;
     }
@@ -322,8 +322,10 @@ RunOutcome runFunction(const std::string& zipPath, ast::SourceKind sourceKind, c
       return outcome;
     }
     records = splitRecords(text);
-    if ((options.shards > 1 || options.tumblingWindowSeconds > 0) && *wrapping != run::SourceKind::Kinesis) {
-      outcome.error = fmt::format("shards and tumbling windows are Kinesis's; the source is {}",
+    if ((options.shards > 1 || options.tumblingWindowSeconds > 0) && *wrapping != run::SourceKind::Kinesis &&
+        *wrapping != run::SourceKind::DynamoDb) {
+      outcome.error = fmt::format("shards and tumbling windows are Kinesis's and DynamoDB Streams'; "
+                                  "the source is {}",
                                   run::sourceKindName(*wrapping));
       return outcome;
     }
@@ -381,7 +383,9 @@ RunOutcome runFunction(const std::string& zipPath, ast::SourceKind sourceKind, c
   } else {
     run::WrapOptions wrap;
     wrap.kind = *wrapping;
-    size_t defaultBatch = *wrapping == run::SourceKind::Kinesis ? 100 : *wrapping == run::SourceKind::Http ? 1 : 10;
+    // Lambda's defaults: 100 for Kinesis and DynamoDB Streams, 10 for SQS.
+    const bool stream = *wrapping == run::SourceKind::Kinesis || *wrapping == run::SourceKind::DynamoDb;
+    size_t defaultBatch = stream ? 100 : *wrapping == run::SourceKind::Http ? 1 : 10;
     wrap.batchSize = options.batchSize.value_or(defaultBatch);
     wrap.maxAttempts = options.maxAttempts;
     wrap.keyField = options.keyField;

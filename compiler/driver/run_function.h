@@ -6,7 +6,7 @@
 //              source's kind by run::EventSourceMapping, which redelivers
 //              what the function reports in batchItemFailures (bounded by
 //              --max-attempts, then the records are given up, as an event
-//              source mapping with a retry limit does). A kinesis source may
+//              source mapping with a retry limit does). A kinesis or dynamodb source may
 //              be split into --shards (by partition-key hash) and, with a
 //              tumbling window (the program's, lambda_window.h, or --window),
 //              gets Lambda's window invocations: window/state/final invoke,
@@ -32,12 +32,12 @@ namespace flowc::driver {
 struct RunOptions {
   std::vector<std::string> eventFiles;
   std::string recordsFile;
-  std::optional<size_t> batchSize;  // --records; default: Lambda's (kinesis 100, sqs 10, http 1)
+  std::optional<size_t> batchSize;  // --records; default: Lambda's (kinesis, dynamodb 100, sqs 10, http 1)
   int maxAttempts = 3;              // deliveries of a record before it is given up
   bool fifo = false;                // an sqs source's queue is FIFO
   std::string keyField;             // partition key / message group id: this JSON member of each record
-  int shards = 1;                   // kinesis: the stream's shards
-  int tumblingWindowSeconds = 0;    // kinesis: Lambda's TumblingWindowInSeconds (0: none)
+  int shards = 1;                   // kinesis, dynamodb: the stream's shards
+  int tumblingWindowSeconds = 0;    // kinesis, dynamodb: Lambda's TumblingWindowInSeconds (0: none)
   std::string arrivalField;         // arrival times from this JSON member of each record
   bool json = false;                // --output json
   Arch arch = Arch::X86_64;

@@ -24,6 +24,11 @@ namespace {
 constexpr std::string_view kSequencePrefix = "4959033827149025660855969253836157";  // 34 digits
 constexpr uint64_t kSequenceBase = 1095921575989136588ULL;                           // 22 digits with padding
 constexpr uint64_t kFifoSequenceBase = 849496460467696128ULL;
+// DynamoDB Streams sequence numbers: 28 digits, the first being the
+// sam-DynamoDBUpdate sample's 4421584500000000017450439091.
+constexpr std::string_view kDynamoSequencePrefix = "44215845";  // then 20 digits with padding
+constexpr uint64_t kDynamoSequenceBase = 17450439091ULL;
+constexpr int64_t kDynamoShardEpochMs = 1763892000000;  // the "creation time" in dynamoDbShardId
 constexpr size_t kMaxEventBytes = 6291456;  // Lambda's invocation payload limit (6 MB)
 
 uint64_t splitmix(uint64_t& x) {
@@ -85,13 +90,196 @@ std::string apiGatewayTime(int64_t ms) {
                      tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+namespace od = simdjson::ondemand;
+
+// A number token as RFC 8259 writes it, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?:
+// the on-demand parser hands a number over as raw text without checking it.
+bool isJsonNumber(std::string_view s) {
+  size_t i = 0;
+  auto digitsFrom = [&](size_t at) {
+    size_t j = at;
+    while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+    return j - at;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  size_t n = digitsFrom(i);
+  if (n == 0 || (n > 1 && s[i] == '0')) return false;
+  i += n;
+  if (i < s.size() && s[i] == '.') {
+    n = digitsFrom(++i);
+    if (n == 0) return false;
+    i += n;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    n = digitsFrom(i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return i == s.size();
+}
+
+// DynamoDB's size of a number: 1 byte per two significant digits (leading
+// and trailing zeros trimmed), plus 1.
+size_t dynamoNumberBytes(std::string_view s) {
+  std::string digits;
+  for (char c : s) {
+    if (c == 'e' || c == 'E') break;
+    if (c >= '0' && c <= '9') digits += c;
+  }
+  size_t from = digits.find_first_not_of('0');
+  size_t significant = from == std::string::npos ? 0 : digits.find_last_not_of('0') - from + 1;
+  return (significant + 1) / 2 + 1;
+}
+
+// One JSON value → a DynamoDB attribute value ({"S":…}, {"N":…}, …) appended
+// to `out`; `bytes` grows by its item size (DynamoDB's rules: a string its
+// UTF-8 bytes, BOOL/NULL 1, M/L 3 plus 1 per element and the elements, a map
+// element's name too). `scalar`: the text of a string or number, for Keys.
+bool writeAttribute(od::value v, std::string& out, size_t& bytes, std::optional<std::string>* scalar) {
+  od::json_type type;
+  if (v.type().get(type) != simdjson::SUCCESS) return false;
+  switch (type) {
+    case od::json_type::object: {
+      od::object o;
+      if (v.get_object().get(o) != simdjson::SUCCESS) return false;
+      out += R"({"M":{)";
+      bytes += 3;
+      bool first = true;
+      for (auto f : o) {
+        od::field field;
+        std::string_view name;
+        if (std::move(f).get(field) != simdjson::SUCCESS ||
+            field.unescaped_key().get(name) != simdjson::SUCCESS)
+          return false;
+        if (!first) out += ',';
+        first = false;
+        appendJsonString(out, name);
+        out += ':';
+        bytes += name.size() + 1;
+        if (!writeAttribute(field.value(), out, bytes, nullptr)) return false;
+      }
+      out += "}}";
+      return true;
+    }
+    case od::json_type::array: {
+      od::array a;
+      if (v.get_array().get(a) != simdjson::SUCCESS) return false;
+      out += R"({"L":[)";
+      bytes += 3;
+      bool first = true;
+      for (auto element : a) {
+        od::value item;
+        if (element.get(item) != simdjson::SUCCESS) return false;
+        if (!first) out += ',';
+        first = false;
+        bytes += 1;
+        if (!writeAttribute(item, out, bytes, nullptr)) return false;
+      }
+      out += "]}";
+      return true;
+    }
+    case od::json_type::number: {
+      std::string_view raw = v.raw_json_token();  // includes the spaces after it
+      while (!raw.empty() && std::string_view(" \t\n\r").find(raw.back()) != std::string_view::npos)
+        raw.remove_suffix(1);
+      if (!isJsonNumber(raw)) return false;
+      out += R"({"N":")";
+      out += raw;  // digits, '-', '.', 'e', '+': nothing to escape
+      out += "\"}";
+      bytes += dynamoNumberBytes(raw);
+      if (scalar) *scalar = std::string(raw);
+      return true;
+    }
+    case od::json_type::string: {
+      std::string_view text;
+      if (v.get_string().get(text) != simdjson::SUCCESS) return false;  // bad escape, lone surrogate
+      out += R"({"S":)";
+      appendJsonString(out, text);  // valid UTF-8 from simdjson: written back byte for byte
+      out += '}';
+      bytes += text.size();
+      if (scalar) *scalar = std::string(text);
+      return true;
+    }
+    case od::json_type::boolean: {
+      bool b = false;
+      if (v.get_bool().get(b) != simdjson::SUCCESS) return false;
+      out += b ? R"({"BOOL":true})" : R"({"BOOL":false})";
+      bytes += 1;
+      return true;
+    }
+    case od::json_type::null: {
+      bool isNull = false;
+      if (v.is_null().get(isNull) != simdjson::SUCCESS || !isNull) return false;
+      out += R"({"NULL":true})";
+      bytes += 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<DynamoDbItem> marshalItem(od::parser& parser, std::string_view json,
+                                        std::string_view keyField) {
+  simdjson::padded_string padded(json);
+  od::document doc;
+  od::object root;
+  if (parser.iterate(padded).get(doc) != simdjson::SUCCESS || doc.get_object().get(root) != simdjson::SUCCESS)
+    return std::nullopt;
+  DynamoDbItem item;
+  item.image = "{";
+  bool first = true;
+  for (auto f : root) {
+    od::field field;
+    std::string_view view;
+    if (std::move(f).get(field) != simdjson::SUCCESS || field.unescaped_key().get(view) != simdjson::SUCCESS)
+      return std::nullopt;
+    std::string name(view);
+    if (!first) item.image += ',';
+    first = false;
+    appendJsonString(item.image, name);
+    item.image += ':';
+    const size_t at = item.image.size();
+    size_t bytes = 0;
+    std::optional<std::string> scalar;
+    if (!writeAttribute(field.value(), item.image, bytes, &scalar)) return std::nullopt;
+    item.imageBytes += name.size() + bytes;
+    if (scalar && item.keys.empty() && !keyField.empty() && name == keyField) {
+      item.keys = "{";
+      appendJsonString(item.keys, name);
+      item.keys += ':';
+      item.keys.append(item.image, at);
+      item.keys += '}';
+      item.key = std::move(*scalar);
+      item.keyBytes = name.size() + bytes;
+    }
+  }
+  item.image += '}';
+  // Exactly one document: nothing but spaces after the object.
+  const char* rest = nullptr;
+  if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) return std::nullopt;
+  return item;
+}
+
 }  // namespace
+
+std::optional<DynamoDbItem> marshalDynamoDbItem(std::string_view json, std::string_view keyField) {
+  od::parser parser;
+  return marshalItem(parser, json, keyField);
+}
+
+std::string dynamoDbShardId(size_t shard) {
+  return fmt::format("shardId-{:020}-{}", kDynamoShardEpochMs,
+                     md5Hex(fmt::format("shard-{}", shard)).substr(0, 8));
+}
 
 std::optional<SourceKind> sourceKindFromName(std::string_view name) {
   if (name == "kinesis") return SourceKind::Kinesis;
   if (name == "sqs") return SourceKind::Sqs;
   if (name == "sqs-fifo") return SourceKind::SqsFifo;
   if (name == "http") return SourceKind::Http;
+  if (name == "dynamodb") return SourceKind::DynamoDb;
   return std::nullopt;
 }
 
@@ -101,6 +289,7 @@ const char* sourceKindName(SourceKind kind) {
     case SourceKind::Sqs: return "sqs";
     case SourceKind::SqsFifo: return "sqs-fifo";
     case SourceKind::Http: return "http";
+    case SourceKind::DynamoDb: return "dynamodb";
   }
   return "?";
 }
@@ -285,9 +474,10 @@ EventSourceMapping::EventSourceMapping(std::vector<std::string> payloads, WrapOp
   const std::string_view suffix = ".fifo";
   if (options_.kind == SourceKind::SqsFifo && !std::string_view(options_.streamName).ends_with(suffix))
     options_.streamName += suffix;
-  if (options_.shards < 1 || options_.kind != SourceKind::Kinesis) options_.shards = 1;
+  if (options_.shards < 1 || !isStream()) options_.shards = 1;
   if (options_.tumblingWindowSeconds < 0 || !isStream()) options_.tumblingWindowSeconds = 0;
   simdjson::dom::parser parser;
+  od::parser itemParser;
   records_.reserve(payloads.size());
   shards_.resize(isStream() ? static_cast<size_t>(options_.shards) : 0);
   for (size_t i = 0; i < payloads.size(); ++i) {
@@ -296,7 +486,8 @@ EventSourceMapping::EventSourceMapping(std::vector<std::string> payloads, WrapOp
     r.payload = std::move(payloads[i]);
     r.arrivalMs = i < options_.arrivalMs.size() ? options_.arrivalMs[i]
                                                 : options_.startEpochMs + static_cast<int64_t>(i) * options_.stepMs;
-    std::optional<std::string> key = stringMember(parser, r.payload, options_.keyField);
+    std::optional<std::string> key;
+    if (options_.kind != SourceKind::DynamoDb) key = stringMember(parser, r.payload, options_.keyField);
     switch (options_.kind) {
       case SourceKind::Kinesis:
         // One counter over the stream: unique ids (batchItemFailures name
@@ -315,16 +506,39 @@ EventSourceMapping::EventSourceMapping(std::vector<std::string> payloads, WrapOp
       case SourceKind::Http:
         r.id = makeUuid(options_.seed, i + 1);
         break;
+      case SourceKind::DynamoDb: {
+        r.id = fmt::format("{}{:020}", kDynamoSequencePrefix, kDynamoSequenceBase + i);
+        std::optional<DynamoDbItem> item = marshalItem(itemParser, r.payload, options_.keyField);
+        if (item) {
+          r.image = std::move(item->image);
+          r.sizeBytes = item->imageBytes;
+        }
+        if (item && !item->keys.empty()) {
+          r.keys = std::move(item->keys);
+          r.key = std::move(item->key);
+          r.sizeBytes += item->keyBytes;
+        } else {
+          r.key = fmt::format("pk-{}", i);
+          r.keys = R"({"pk":{"S":")" + r.key + "\"}}";
+          r.sizeBytes += 2 + r.key.size();
+        }
+        r.shard = kinesisShardFor(r.key, shards_.size());
+        shards_[r.shard].records.push_back(i);
+        break;
+      }
     }
     records_.push_back(std::move(r));
     if (!isStream()) queue_.push_back(i);
   }
 }
 
-bool EventSourceMapping::isStream() const { return options_.kind == SourceKind::Kinesis; }
+bool EventSourceMapping::isStream() const {
+  return options_.kind == SourceKind::Kinesis || options_.kind == SourceKind::DynamoDb;
+}
 
 std::string EventSourceMapping::shardId(size_t shard) const {
-  return options_.shards == 1 ? options_.shardId : kinesisShardId(shard);
+  if (options_.shards == 1 && !options_.shardId.empty()) return options_.shardId;
+  return options_.kind == SourceKind::DynamoDb ? dynamoDbShardId(shard) : kinesisShardId(shard);
 }
 
 int64_t EventSourceMapping::windowOf(int64_t arrivalMs) const {
@@ -370,12 +584,35 @@ void EventSourceMapping::settle(Shard& s) {
 std::string EventSourceMapping::eventSourceArn() const {
   if (options_.kind == SourceKind::Kinesis)
     return fmt::format("arn:aws:kinesis:{}:{}:stream/{}", options_.region, options_.accountId, options_.streamName);
+  if (options_.kind == SourceKind::DynamoDb) {
+    // The stream's label is its creation time (2015-06-27T00:48:05.899 in
+    // the sample): here the first record's arrival, so it comes before them all.
+    int64_t created = records_.empty() ? options_.startEpochMs : records_.front().arrivalMs;
+    created -= ((created % 1000) + 1000) % 1000;  // whole seconds (also before 1970)
+    std::string label = rfc3339(created);
+    label.pop_back();  // no "Z"
+    return fmt::format("arn:aws:dynamodb:{}:{}:table/{}/stream/{}.000", options_.region, options_.accountId,
+                       options_.streamName, label);
+  }
   return fmt::format("arn:aws:sqs:{}:{}:{}", options_.region, options_.accountId, options_.streamName);
 }
 
 std::string EventSourceMapping::wrap(const std::vector<size_t>& batch, const Batch* window, const std::string* state) {
   JsonWriter w(false);
   const std::string arn = eventSourceArn();
+  // A window's members after "Records", the same for Kinesis and DynamoDB
+  // (go-kinesis-time-window-event.json, go-dynamodb-time-window-event.json).
+  auto windowMembers = [&] {
+    if (!window) return;
+    w.key("window").beginObject();
+    w.key("start").value(rfc3339(window->windowStartMs)).key("end").value(rfc3339(window->windowEndMs));
+    w.endObject();
+    w.key("state").raw(state ? *state : std::string("{}"));
+    w.key("shardId").value(window->shardId);
+    w.key("eventSourceARN").value(arn);
+    w.key("isFinalInvokeForWindow").value(window->finalInvoke);
+    w.key("isWindowTerminatedEarly").value(window->terminatedEarly);
+  };
   switch (options_.kind) {
     case SourceKind::Kinesis: {
       // Field order as in go-kinesis-time-window-event.json.
@@ -400,16 +637,34 @@ std::string EventSourceMapping::wrap(const std::vector<size_t>& batch, const Bat
         w.endObject();
       }
       w.endArray();
-      if (window) {
-        w.key("window").beginObject();
-        w.key("start").value(rfc3339(window->windowStartMs)).key("end").value(rfc3339(window->windowEndMs));
+      windowMembers();
+      w.endObject();
+      break;
+    }
+    case SourceKind::DynamoDb: {
+      // Field order as in go-dynamodb-time-window-event.json.
+      w.beginObject().key("Records").beginArray();
+      for (size_t i : batch) {
+        const SourceRecord& r = records_[i];
+        w.beginObject();
+        w.key("eventID").value(md5Hex(r.id));
+        w.key("eventName").value("INSERT");
+        w.key("eventVersion").value("1.1");
+        w.key("eventSource").value("aws:dynamodb");
+        w.key("awsRegion").value(options_.region);
+        w.key("dynamodb").beginObject();
+        w.key("ApproximateCreationDateTime").value(epochSeconds(r.arrivalMs));
+        w.key("Keys").raw(r.keys);
+        if (!r.image.empty()) w.key("NewImage").raw(r.image);  // none: not an item (see the header)
+        w.key("SequenceNumber").value(r.id);
+        w.key("SizeBytes").value(static_cast<uint64_t>(r.sizeBytes));
+        w.key("StreamViewType").value("NEW_AND_OLD_IMAGES");
         w.endObject();
-        w.key("state").raw(state ? *state : std::string("{}"));
-        w.key("shardId").value(window->shardId);
         w.key("eventSourceARN").value(arn);
-        w.key("isFinalInvokeForWindow").value(window->finalInvoke);
-        w.key("isWindowTerminatedEarly").value(window->terminatedEarly);
+        w.endObject();
       }
+      w.endArray();
+      windowMembers();
       w.endObject();
       break;
     }

@@ -12,11 +12,33 @@
 //             eventSourceARN,awsRegion}]}
 //   http      an API Gateway HTTP API (payload 2.0) POST request whose body is the
 //             record (a batch of N > 1: a JSON array of the records)
+//   dynamodb  {"Records":[{eventID,eventName "INSERT",eventVersion "1.1",eventSource,
+//             awsRegion,dynamodb{ApproximateCreationDateTime,Keys,NewImage,
+//             SequenceNumber,SizeBytes,StreamViewType "NEW_AND_OLD_IMAGES"},
+//             eventSourceARN}]}, as in sam-DynamoDBUpdate.template.json: each record
+//             is an item put into the table. NewImage is the record MARSHALLED
+//             (marshalDynamoDbItem): string {"S"}, number {"N":"<its JSON text,
+//             unchanged>"}, true/false {"BOOL"}, null {"NULL":true}, object {"M"},
+//             array {"L"}. Keys: the --key member ({"S"} or {"N"}; DynamoDB keys
+//             are scalars) when the record has one, else a synthetic
+//             "pk":{"S":"pk-<n>"} that is not in the NewImage. SizeBytes follows
+//             DynamoDB's item-size rules (keys + image; reproduces the samples' 26).
+//             ApproximateCreationDateTime is the arrival in epoch seconds with a
+//             millisecond fraction, as for kinesis; real streams give whole
+//             seconds (the runtime reads either). Sequence numbers are 28 digits
+//             that grow within a shard; eventID is their MD5 (hex).
+//             A line that is not a JSON object (malformed, an array, a scalar)
+//             cannot be an item: it is sent WITHOUT NewImage (eventName still
+//             "INSERT"), so it still reaches the handler, which reports "the
+//             record has no NewImage" and dead-letters / retries / skips it by
+//             its on-error policy (the dead letter's text is the 'dynamodb'
+//             object). Giving it a NewImage such as {"_raw":{"S":line}} would
+//             decode as a valid item instead.
 //
 // Redelivery (EventSourceMapping::complete), as Lambda does with
 // ReportBatchItemFailures:
-//   kinesis   a batch with failures is retried from the lowest failed sequence
-//             number (records before it are checkpointed); a function error
+//   kinesis,  a batch with failures is retried from the lowest failed sequence
+//   dynamodb  number (records before it are checkpointed); a function error
 //             retries the whole batch; after maxAttempts the batch is given up.
 //   sqs       failed messages go back to the queue with ApproximateReceiveCount
 //             + 1 (a function error fails every message); a message received
@@ -27,17 +49,21 @@
 // A response whose batchItemFailures cannot be read, or names an id not in the
 // batch, fails the whole batch, as Lambda does.
 //
-// Shards (kinesis; WrapOptions::shards = K): a record goes to shard
+// Shards (kinesis and dynamodb; WrapOptions::shards = K): a record goes to shard
 // floor(md5(partitionKey) * K / 2^128), which is how Kinesis maps the MD5 of
-// a partition key onto K evenly split hash-key ranges; each shard keeps its
+// a partition key onto K evenly split hash-key ranges. DynamoDB Streams'
+// shards follow the table's partitions, which hash the partition key too, so
+// the same model serves (the key is the --key member's string or number
+// text; shard ids look like DynamoDB's, dynamoDbShardId). Each shard keeps its
 // records' order, its own checkpoint and retries, and its own window state.
 // The shards' invocations are interleaved by time: the next invocation is the
 // one whose first record arrived first (a final invoke counts at its window's
 // end), ties to the lower shard.
 //
-// Tumbling windows (WrapOptions::tumblingWindowSeconds = D; Kinesis, and
-// DynamoDB Streams once that source exists: nothing here is Kinesis-only but
-// the record shape). What Lambda does, from the Lambda Developer Guide,
+// Tumbling windows (WrapOptions::tumblingWindowSeconds = D; Kinesis and
+// DynamoDB Streams alike: nothing here is Kinesis-only but the record shape,
+// and go-dynamodb-time-window-event.json has the same window members as the
+// Kinesis one). What Lambda does, from the Lambda Developer Guide,
 // "Implementing stateful Kinesis Data Streams processing"
 // (docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html, also
 // with-kinesis.md#services-kinesis-windows in awsdocs/aws-lambda-developer-guide)
@@ -93,9 +119,9 @@
 
 namespace flowc::run {
 
-enum class SourceKind { Kinesis, Sqs, SqsFifo, Http };
+enum class SourceKind { Kinesis, Sqs, SqsFifo, Http, DynamoDb };
 
-// "kinesis", "sqs", "sqs-fifo", "http" → the kind.
+// "kinesis", "sqs", "sqs-fifo", "http", "dynamodb" → the kind.
 std::optional<SourceKind> sourceKindFromName(std::string_view name);
 const char* sourceKindName(SourceKind kind);
 
@@ -105,20 +131,24 @@ struct WrapOptions {
   int maxAttempts = 3;  // deliveries of one record before it is given up
   std::string region = "us-east-1";
   std::string accountId = "123456789012";
-  std::string streamName = "flow-input";  // kinesis stream / sqs queue (".fifo" is added for FIFO)
-  std::string shardId = "shardId-000000000000";
+  // kinesis stream / sqs queue (".fifo" is added for FIFO) / dynamodb table
+  std::string streamName = "flow-input";
+  // The shard's id when there is one shard; empty: the kind's shard 0
+  // (kinesisShardId(0), dynamoDbShardId(0)).
+  std::string shardId;
   // A top-level string member of a JSON record used as the Kinesis partition
   // key or the FIFO message group id; without it (or when missing): "pk-<n>" / "group-0".
+  // DynamoDB: the table's partition key attribute, a string or number member.
   std::string keyField;
   int64_t startEpochMs = 1763892000000;  // arrival / sent time of the first record
   int64_t stepMs = 10;                   // between records
   uint64_t seed = 7;                     // ids (message ids, receipt handles)
   // Arrival times (epoch ms), one per record, non-decreasing; empty: startEpochMs + i * stepMs.
   std::vector<int64_t> arrivalMs;
-  // Kinesis: the stream's shards (1: every record on `shardId`; K > 1:
+  // Kinesis, DynamoDB: the stream's shards (1: every record on `shardId`; K > 1:
   // shardId-000000000000 … by partition-key hash, see above).
   int shards = 1;
-  // Kinesis: Lambda's TumblingWindowInSeconds (0: no windows; at most 900).
+  // Kinesis, DynamoDB: Lambda's TumblingWindowInSeconds (0: no windows; at most 900).
   int tumblingWindowSeconds = 0;
   bool requireStringState = true;  // a window response's state values must be strings
 };
@@ -127,20 +157,25 @@ struct WrapOptions {
 struct SourceRecord {
   size_t index = 0;         // position in the input
   std::string payload;      // the raw record
-  std::string id;           // Kinesis sequence number or SQS message id
+  std::string id;           // Kinesis / DynamoDB sequence number or SQS message id
   std::string key;          // partition key / message group id
   int64_t arrivalMs = 0;
   int receiveCount = 0;     // deliveries so far
   std::string receiptHandle;
   std::string fifoSequenceNumber;
-  size_t shard = 0;         // kinesis
+  size_t shard = 0;         // kinesis, dynamodb
+  // dynamodb: the typed NewImage (empty: the record is not a JSON object and
+  // is sent without one), its Keys, and SizeBytes.
+  std::string image;
+  std::string keys;
+  size_t sizeBytes = 0;
 };
 
 struct Batch {
   std::string event;                 // the Lambda event document
   std::vector<size_t> records;       // indexes into records() (none for a final invoke)
-  int attempt = 1;                   // 1 for a first delivery (kinesis: of this batch's first record)
-  // kinesis: the shard; with tumbling windows, the window and the flags.
+  int attempt = 1;                   // 1 for a first delivery (streams: of this batch's first record)
+  // kinesis, dynamodb: the shard; with tumbling windows, the window and the flags.
   std::string shardId;
   size_t shard = 0;
   bool windowed = false;
@@ -184,7 +219,7 @@ class EventSourceMapping {
   // state it returned (nothing when it returned none).
   const std::string& lastWindowError() const { return lastWindowError_; }
   std::optional<size_t> lastStateBytes() const { return lastStateBytes_; }
-  // The shard a record is on (kinesis) and the shards' ids.
+  // The shard a record is on (kinesis, dynamodb) and the shards' ids.
   size_t shardOf(size_t record) const { return records_.at(record).shard; }
   std::string shardId(size_t shard) const;
   bool windowed() const { return options_.tumblingWindowSeconds > 0 && isStream(); }
@@ -192,7 +227,7 @@ class EventSourceMapping {
  private:
   std::vector<size_t> failedInBatch(const Batch& b, const std::string* responseBody,
                                     bool* wholeBatch = nullptr) const;
-  // One Kinesis shard: its records in order, its checkpoint and its window.
+  // One Kinesis / DynamoDB Streams shard: its records in order, its checkpoint and its window.
   struct Shard {
     std::vector<size_t> records;  // indexes into records_
     size_t checkpoint = 0;        // position in `records` of the next record to deliver
@@ -220,7 +255,7 @@ class EventSourceMapping {
 
   WrapOptions options_;
   std::vector<SourceRecord> records_;
-  // kinesis: the shards; sqs: the queue of record indexes.
+  // kinesis, dynamodb: the shards; sqs, http: the queue of record indexes.
   std::vector<Shard> shards_;
   std::vector<size_t> queue_;
   std::optional<Batch> pending_;
@@ -249,6 +284,24 @@ std::string md5Hex(std::string_view bytes);
 size_t kinesisShardFor(std::string_view partitionKey, size_t shards);
 // "shardId-000000000003"
 std::string kinesisShardId(size_t shard);
+// A DynamoDB Streams shard id, shaped like "shardId-00000001414562315836-e6a8ebd1"
+// (a creation time in epoch ms, then 8 hex digits): stable per shard number.
+std::string dynamoDbShardId(size_t shard);
+
+// A JSON object → a DynamoDB item, as the stream record's NewImage shows it
+// (see the header comment): every value typed, strings byte-exact (unescaped,
+// then written again as JSON), numbers as their JSON text. `keyField` (may be
+// empty) names the partition key member: when it is a top-level string or
+// number, `keys` is {"<keyField>":<its typed value>} and `key` its text.
+// Nothing when `json` is not exactly one valid JSON object.
+struct DynamoDbItem {
+  std::string image;    // {"name":{"S":"…"},…}
+  std::string keys;     // empty: no usable key member
+  std::string key;      // the key's string / number text
+  size_t imageBytes = 0;  // DynamoDB's item size of the image
+  size_t keyBytes = 0;    // … and of the keys
+};
+std::optional<DynamoDbItem> marshalDynamoDbItem(std::string_view json, std::string_view keyField);
 // 2020-12-09T07:04:00Z (milliseconds only when not whole seconds: .123Z).
 std::string rfc3339(int64_t epochMs);
 // Lambda's state limit per shard: a state over this many bytes ends the window early.

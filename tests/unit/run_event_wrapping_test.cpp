@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "dynamodb_unmarshal.h"
+
 namespace flowc::run {
 namespace {
 
@@ -204,8 +206,11 @@ std::string failing(const std::vector<std::string>& ids) {
   return s + "]}";
 }
 
-TEST(EventWrappingTest, KinesisRetriesFromTheLowestFailedSequenceNumber) {
-  EventSourceMapping m(someRecords(10), options(SourceKind::Kinesis, 4));
+// Kinesis and DynamoDB Streams redeliver alike (both name records by sequence number).
+class StreamRedeliveryTest : public ::testing::TestWithParam<SourceKind> {};
+
+TEST_P(StreamRedeliveryTest, RetriesFromTheLowestFailedSequenceNumber) {
+  EventSourceMapping m(someRecords(10), options(GetParam(), 4));
   const auto& recs = m.records();
   Batch b1 = m.next();
   EXPECT_EQ(b1.records, (std::vector<size_t>{0, 1, 2, 3}));
@@ -234,6 +239,12 @@ TEST(EventWrappingTest, KinesisRetriesFromTheLowestFailedSequenceNumber) {
   EXPECT_EQ(m.givenUp()[0].attempts, 3);
   EXPECT_EQ(m.deliveries(), 5u);
 }
+
+INSTANTIATE_TEST_SUITE_P(KinesisAndDynamoDb, StreamRedeliveryTest,
+                         ::testing::Values(SourceKind::Kinesis, SourceKind::DynamoDb),
+                         [](const ::testing::TestParamInfo<SourceKind>& info) {
+                           return std::string(info.param == SourceKind::Kinesis ? "Kinesis" : "DynamoDb");
+                         });
 
 TEST(EventWrappingTest, SqsFailedMessagesComeBackWithAHigherReceiveCount) {
   EventSourceMapping m(someRecords(5), options(SourceKind::Sqs, 3));
@@ -272,6 +283,173 @@ TEST(EventWrappingTest, SqsFifoFailuresReturnToTheHeadInOrder) {
   EXPECT_EQ(b2.records, (std::vector<size_t>{1, 2, 3, 4}));
   m.complete(std::string());
   EXPECT_EQ(m.next().records, (std::vector<size_t>{5}));
+}
+
+// ---- dynamodb: DynamoDB Streams records (INSERTs) whose NewImage is the
+// record marshalled; expectations written by hand or read back by the test's
+// own unmarshaller (dynamodb_unmarshal.h).
+
+TEST(EventWrappingTest, DynamoDbEventHasTheSamplesShape) {
+  // The sam-DynamoDBUpdate sample's first record is the item {Message, Id = 101}.
+  std::vector<std::string> records = {R"({"Message":"New item!","Id":101})", R"({"Message":"x","Id":7})",
+                                      R"({"Message":"y","Id":8})"};
+  WrapOptions o = options(SourceKind::DynamoDb);
+  o.keyField = "Id";
+  o.streamName = "Example-Table";
+  std::vector<std::string> events = wrapRecords(records, o);
+  ASSERT_EQ(events.size(), 1u);
+  simdjson::dom::parser p1, p2;
+  simdjson::dom::element sample = p1.parse(readFile(kEvents + "sam-DynamoDBUpdate.template.json"));
+  simdjson::dom::element ours = p2.parse(events[0]);
+  simdjson::dom::element s0 = simdjson::dom::array(sample["Records"]).at(0);
+  simdjson::dom::array list = ours["Records"];
+  ASSERT_EQ(list.size(), 3u);
+  expectSameShape(s0, list.at(0), "$r");  // Keys and NewImage too: the same attributes
+  simdjson::dom::element r0 = list.at(0);
+  // The same item gives the same typed image and DynamoDB's own SizeBytes.
+  EXPECT_EQ(simdjson::minify(r0["dynamodb"]["NewImage"]), simdjson::minify(s0["dynamodb"]["NewImage"]));
+  EXPECT_EQ(simdjson::minify(r0["dynamodb"]["Keys"]), simdjson::minify(s0["dynamodb"]["Keys"]));
+  EXPECT_EQ(int64_t(r0["dynamodb"]["SizeBytes"]), int64_t(s0["dynamodb"]["SizeBytes"]));  // 26
+  for (const char* key : {"eventName", "eventVersion", "eventSource"})
+    EXPECT_EQ(std::string_view(r0[key]), std::string_view(s0[key])) << key;
+  EXPECT_EQ(std::string_view(r0["dynamodb"]["StreamViewType"]), "NEW_AND_OLD_IMAGES");
+  std::string previous;
+  std::set<std::string> eventIds;
+  size_t i = 0;
+  for (simdjson::dom::element r : list) {
+    std::string seq = std::string(std::string_view(r["dynamodb"]["SequenceNumber"]));
+    EXPECT_GE(seq.size(), 21u);
+    EXPECT_EQ(seq.find_first_not_of("0123456789"), std::string::npos) << seq;
+    EXPECT_GT(seq, previous) << "sequence numbers grow";
+    previous = seq;
+    std::string_view id = r["eventID"];
+    EXPECT_EQ(id.size(), 32u);
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string_view::npos) << id;
+    eventIds.emplace(id);
+    EXPECT_EQ(testing_dynamodb::unmarshal(r["dynamodb"]["NewImage"]), records[i]);
+    double t = r["dynamodb"]["ApproximateCreationDateTime"];
+    EXPECT_DOUBLE_EQ(t, (1763892000000.0 + 10.0 * static_cast<double>(i)) / 1000.0);
+    std::string_view arn = r["eventSourceARN"];
+    EXPECT_EQ(arn, "arn:aws:dynamodb:us-east-1:123456789012:table/Example-Table/stream/"
+                   "2025-11-23T10:00:00.000");
+    ++i;
+  }
+  EXPECT_EQ(eventIds.size(), 3u);
+}
+
+TEST(EventWrappingTest, DynamoDbMarshallingKeepsEveryValue) {
+  // Hand-written typed items. "\u00e9" is é (UTF-8 C3 A9), written back raw.
+  struct Case {
+    const char* record;
+    const char* image;
+  };
+  const Case cases[] = {
+      {R"({"s":"\u00e9\n\"","n":12345678901234567890,"f":1.5e-7,"neg":-42,"z":-0.0,"o":{},"a":[],"t":true,)"
+       R"("fa":false,"nu":null})",
+       "{\"s\":{\"S\":\"\xC3\xA9\\n\\\"\"},\"n\":{\"N\":\"12345678901234567890\"},\"f\":{\"N\":\"1.5e-7\"},"
+       R"("neg":{"N":"-42"},"z":{"N":"-0.0"},"o":{"M":{}},"a":{"L":[]},"t":{"BOOL":true},)"
+       R"("fa":{"BOOL":false},)"
+       R"("nu":{"NULL":true}})"},
+      {R"({"m":{"x":[1,{"y":"z"},[true,null]],"k\"ey":"v"}})",
+       R"({"m":{"M":{"x":{"L":[{"N":"1"},{"M":{"y":{"S":"z"}}},{"L":[{"BOOL":true},{"NULL":true}]}]},)"
+       R"("k\"ey":{"S":"v"}}}})"},
+      {" { \"a\" : 1E+3 , \"b\":[ 2 , 3.25 ] }\n",
+       R"({"a":{"N":"1E+3"},"b":{"L":[{"N":"2"},{"N":"3.25"}]}})"},
+      {R"({"c":"\u0001\ud83d\ude00\/\\","":""})",
+       "{\"c\":{\"S\":\"\\u0001\xF0\x9F\x98\x80/\\\\\"},\"\":{\"S\":\"\"}}"},
+      {"{}", "{}"},
+  };
+  for (const Case& c : cases) {
+    std::optional<DynamoDbItem> item = marshalDynamoDbItem(c.record, "");
+    ASSERT_TRUE(item) << c.record;
+    EXPECT_EQ(item->image, c.image) << c.record;
+    EXPECT_TRUE(item->keys.empty());
+  }
+  // Round trips through the independent unmarshaller: records written in its
+  // canonical form (minified, raw UTF-8) come back byte for byte.
+  for (const char* record :
+       {R"({"id":"a-1","amount":-12.50,"big":-98765432109876543210987654321,"tiny":4.9e-324,)"
+        R"("q":"say \"hi\"\\",)"
+        R"("nested":{"l":[[],[{}],{"deep":{"deeper":[false,null,0]}}],"e":"ü€😀"},"tab":"a\tb\u001f"})",
+        R"({"only":null})", R"({"a":[1,"2",[3,["4"]]],"b":{"c":{"d":{"e":{}}}}})"}) {
+    std::optional<DynamoDbItem> item = marshalDynamoDbItem(record, "");
+    ASSERT_TRUE(item) << record;
+    EXPECT_EQ(testing_dynamodb::unmarshalText(item->image), std::optional<std::string>(record));
+  }
+  // Not one JSON object: no item.
+  for (const char* bad : {"[1,2]", "\"a string\"", "42", "null", "true", "not json", "", "{\"a\":1",
+                          "{\"a\":1}}", "{\"a\":1} {\"b\":2}", "{\"a\":01}",
+                          "{\"a\":1.}", "{\"a\":-}", "{\"a\":.5}",
+                          "{\"a\":\"\\ud800\"}", "{\"a\":\"\\x\"}", "{\"a\":tru}", "{\"a\" 1}"})
+    EXPECT_EQ(marshalDynamoDbItem(bad, ""), std::nullopt) << bad;
+}
+
+TEST(EventWrappingTest, DynamoDbKeysSizesAndRecordsThatAreNotItems) {
+  // Keys: the --key member when it is a string or number, else pk-<n>.
+  std::vector<std::string> records = {
+      R"({"user":"u1","v":1})",        // 0: {"user":{"S":"u1"}}
+      R"({"v":2,"user":17.0})",        // 1: a number key keeps its text
+      R"({"user":true})",              // 2: a bool cannot be a key
+      R"({"v":{"user":"x"}})",         // 3: only top-level members
+      R"(["user","u1"])",              // 4: not an item
+      R"(plain text)",                 // 5: not an item
+      R"({"m":{"x":[1,"ab"]}})",       // 6: size by hand below
+  };
+  WrapOptions o = options(SourceKind::DynamoDb);
+  o.keyField = "user";
+  EventSourceMapping m(records, o);
+  simdjson::dom::parser p;
+  simdjson::dom::element e = p.parse(m.next().event);
+  simdjson::dom::array list = e["Records"];
+  ASSERT_EQ(list.size(), records.size());
+  std::vector<std::string> keys, images;
+  std::vector<int64_t> sizes;
+  for (simdjson::dom::element r : list) {
+    keys.push_back(simdjson::minify(r["dynamodb"]["Keys"]));
+    simdjson::dom::element image;
+    bool hasImage = r["dynamodb"]["NewImage"].get(image) == simdjson::SUCCESS;
+    images.push_back(hasImage ? simdjson::minify(image) : "-");
+    sizes.push_back(int64_t(r["dynamodb"]["SizeBytes"]));
+    EXPECT_EQ(std::string_view(r["eventName"]), "INSERT");
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{R"({"user":{"S":"u1"}})", R"({"user":{"N":"17.0"}})",
+                                            R"({"pk":{"S":"pk-2"}})", R"({"pk":{"S":"pk-3"}})",
+                                            R"({"pk":{"S":"pk-4"}})", R"({"pk":{"S":"pk-5"}})",
+                                            R"({"pk":{"S":"pk-6"}})"}));
+  // Records that are not objects go without NewImage: the handler dead-letters them.
+  EXPECT_EQ(images[4], "-");
+  EXPECT_EQ(images[5], "-");
+  EXPECT_EQ(images[2], R"({"user":{"BOOL":true}})");
+  // SizeBytes by DynamoDB's rules (name + value; N: 1 byte per 2 significant
+  // digits + 1; BOOL 1; M/L 3 + 1 per element), keys counted as well:
+  //   0: image user(4)+u1(2) + v(1)+N 1(2) = 9, keys 6          -> 15
+  //   1: v(1)+2(2) + user(4)+17.0(sig "17": 2) = 9, keys 4+2     -> 15
+  //   2: user(4)+BOOL(1) = 5, keys pk(2)+"pk-2"(4)               -> 11
+  //   4: no image, keys 6                                          -> 6
+  //   6: m(1) + M 3 + [x(1) + 1 + L 3 + (1 + N 1 (2)) + (1 + "ab" 2)] = 15, keys 6 -> 21
+  EXPECT_EQ(sizes[0], 15);
+  EXPECT_EQ(sizes[1], 15);
+  EXPECT_EQ(sizes[2], 11);
+  EXPECT_EQ(sizes[4], 6);
+  EXPECT_EQ(sizes[6], 21);
+  // Shards hash the key's text, as Kinesis hashes a partition key.
+  WrapOptions sharded = o;
+  sharded.shards = 5;
+  EventSourceMapping ms(records, sharded);
+  EXPECT_EQ(ms.shardOf(0), kinesisShardFor("u1", 5));
+  EXPECT_EQ(ms.shardOf(1), kinesisShardFor("17.0", 5));
+  EXPECT_EQ(ms.shardOf(5), kinesisShardFor("pk-5", 5));
+  EXPECT_EQ(ms.shardId(3), dynamoDbShardId(3));
+  EXPECT_NE(dynamoDbShardId(3), dynamoDbShardId(4));
+  // shardId-<20 digits>-<8 hex>, like DynamoDB's.
+  std::string id = dynamoDbShardId(0);
+  ASSERT_EQ(id.size(), 8u + 20u + 1u + 8u);
+  EXPECT_EQ(id.substr(0, 8), "shardId-");
+  EXPECT_EQ(id.substr(8, 20).find_first_not_of("0123456789"), std::string::npos);
+  EXPECT_EQ(id[28], '-');
+  EXPECT_EQ(id.substr(29).find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(sourceKindFromName("dynamodb"), std::optional<SourceKind>(SourceKind::DynamoDb));
+  EXPECT_STREQ(sourceKindName(SourceKind::DynamoDb), "dynamodb");
 }
 
 TEST(EventWrappingTest, BatchesStayUnderSixMegabytes) {
