@@ -140,6 +140,7 @@ void emitAggregateTypes(Emitter& e, CodeWriter& out, const Node& n) {
     accFields.push_back({"int64_t", "se", "its end: the last record's time + the gap"});
     accFields.push_back({"bool", "dead", "merged into another session (not in the state)"});
   }
+  if (isCascade(e, n)) accFields.push_back({"bool", "pin", "some input row had window_complete = false"});
   for (const StructField& f : accFields) {
     if (f.comment.empty()) {
       out.line(fmt::format("{} {}{{}};", f.type, f.name));
@@ -190,6 +191,10 @@ void emitAggregateInputStruct(Emitter& e, CodeWriter& out, const Node& n) {
     out.line(fmt::format("{} arg_{}{{}};  // {}", cppTypeOf(specs[j].argType), j, cppCommentText(specs[j].text)));
   }
   if (windowed(n)) out.line("flow::sql::Timestamp time = 0;  // the window's time column");
+  if (isCascade(e, n)) {
+    out.line("bool partialIn = false;  // the upstream row's window_complete was false");
+    out.line("std::string lateRow;     // the row as JSON when it is late (its dead letter's record)");
+  }
   out.close(fmt::format(" in_{};", n.id));
 }
 
@@ -221,7 +226,31 @@ void Emitter::emitAggregateInput(const Node& n, const Row& input) {
     CValue v = emitExpr(*specs[j].call->args[0], input);
     code().line(fmt::format("{} = {};", argCode(static_cast<size_t>(N), j), coerce(use(v), specs[j].argType)));
   }
-  if (isEventTime(n)) {
+  if (isCascade(*this, n)) {
+    // A window over a window: the row counts at its window's last instant;
+    // `w` is the nearest upstream window's row (this code is in its groupRow).
+    const CValue& t = use(input.at(static_cast<size_t>(n.window.time.column)));
+    code().line(fmt::format("rows.in_{}.time = {} - 1;", N, t.type.nullable ? t.code + ".value" : t.code));
+    code().line(fmt::format("rows.in_{}.partialIn = !w.complete;", N));
+    code().open(fmt::format("if ({})", cascadeLateCondition(n, fmt::format("rows.in_{}.time", N))));
+    code().line(fmt::format("std::string& o = rows.in_{}.lateRow;", N));
+    const plan::Node& in = plan_.node(n.inputs.at(0));
+    for (size_t c = 0; c < in.schema.size() && c < input.size(); ++c) {
+      std::string key = fmt::format("{}\"{}\":", c == 0 ? "{" : ",", jsonEscape(in.schema[c].name));
+      code().line(fmt::format("o += {};", cppStringLiteral(key)));
+      const CValue& v = use(input[c]);
+      if (v.type.base == BaseType::Null) {
+        code().line("flow::appendJsonNull(o);");
+      } else {
+        code().line(appendJsonCode(v.code, v.type));
+      }
+    }
+    code().line(in.schema.empty() ? "o += \"{}\";" : "o += '}';");
+    code().close();
+    if (!isSession(n)) {
+      code().line(fmt::format("rows.in_{0}.key.ws = flow::agg::floorTo(rows.in_{0}.time, {1});", N, paneMs(n)));
+    }
+  } else if (isEventTime(n)) {
     const CValue& t = use(input.at(static_cast<size_t>(n.window.time.column)));
     code().line(fmt::format("rows.in_{}.time = {};", N, t.type.nullable ? t.code + ".value" : t.code));
     if (!isSession(n)) {
@@ -251,7 +280,9 @@ void emitAggregateCheck(Emitter& e, CodeWriter& out, const Node& n) {
   out.line(fmt::format("[[maybe_unused]] Table_{0}::Entry* g_{0} = nullptr;", N));
   out.line(fmt::format("[[maybe_unused]] uint64_t hash_{} = 0;", N));
   out.open(fmt::format("if (rows.in_{}.present)", N));
-  if (isEventTime(n)) {
+  if (isCascade(e, n)) {
+    out.line(fmt::format("if (!rows.in_{}.lateRow.empty()) return flow::agg::kLateReason;", N));
+  } else if (isEventTime(n)) {
     out.line(fmt::format("if (h.wmHas_{0} && rows.in_{0}.time < h.wmMax_{0} - {1}) return flow::agg::kLateReason;", N,
                          lateBoundMs(e, n)));
   }
@@ -315,7 +346,9 @@ void emitAggregateApply(Emitter& e, CodeWriter& out, const Node& n) {
   }
   out.line(fmt::format("Acc_{0}& a = g_{0}->acc;", N));
   if (windowed(n)) out.line("a.changed = true;");
-  if (isEventTime(n)) {
+  if (isCascade(e, n)) {
+    out.line(fmt::format("if (rows.in_{}.partialIn) a.pin = true;", N));
+  } else if (isEventTime(n)) {
     out.line(fmt::format("if (!h.wmHas_{0} || rows.in_{0}.time > h.wmMax_{0}) {{ h.wmMax_{0} = rows.in_{0}.time; h.wmHas_{0} = true; }}",
                          N));
   }
@@ -419,7 +452,8 @@ Row aggregateOutputRow(Emitter& e, const Node& n, CodeWriter& out, const std::st
     ast::Type ts{BaseType::Timestamp, false};
     row.push_back({"w.start", ts});
     row.push_back({"w.end", ts});
-    row.push_back({"w.complete", {BaseType::Bool, false}});
+    // a window over a window is complete only if every input row was (Acc_N::pin)
+    row.push_back({isCascade(e, n) ? fmt::format("(w.complete && !{}.pin)", acc) : "w.complete", {BaseType::Bool, false}});
   }
   std::vector<AggregateSpec> specs = aggregateSpecs(e, n);
   for (size_t j = 0; j < specs.size(); ++j) {

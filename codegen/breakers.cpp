@@ -27,6 +27,15 @@ bool isBreaker(OpKind k) {
   return k == OpKind::Aggregate || k == OpKind::Distinct || k == OpKind::TopN;
 }
 
+// The windows over windows the handler materializes, in node order.
+std::vector<const Node*> cascades(const Emitter& e) {
+  std::vector<const Node*> out;
+  for (const Emitter::BreakerSlot& b : e.breakers_) {
+    if (isCascade(e, *b.node)) out.push_back(b.node);
+  }
+  return out;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ shared structs
@@ -89,7 +98,13 @@ void emitFlushRow(Emitter& e, CodeWriter& out, const std::string& call, const st
   out.line("if (why.empty()) why = commit(h, rows);");
   out.open("if (!why.empty())");
   out.line("std::string key;");
-  out.line(keyJsonCall + ";");
+  if (!cascades(e).empty()) {
+    // a row late for a window over a window: its dead letter holds the row itself
+    out.line("if (why.data() == flow::agg::kLateReason.data()) key = lateRowOf(rows);");
+    out.line("if (key.empty()) " + keyJsonCall + ";");
+  } else {
+    out.line(keyJsonCall + ";");
+  }
   out.line(fmt::format("flow::agg::writeFailedGroupRow(reply.stdoutText, {}, why, key);", cppStringView(stream)));
   out.line("continue;");
   out.close();
@@ -259,6 +274,14 @@ void Emitter::emitBreakerFunctions(CodeWriter& out) {
 }
 
 void Emitter::emitInvocationHooks(CodeWriter& out) {
+  if (std::vector<const Node*> late = cascades(*this); !late.empty()) {
+    out.note("The row (as JSON) that a window over a window found late, or \"\".");
+    out.open("std::string lateRowOf(const Rows& rows)");
+    for (const Node* n : late) out.line(fmt::format("if (!rows.in_{0}.lateRow.empty()) return rows.in_{0}.lateRow;", n->id));
+    out.line("return {};");
+    out.close();
+    out.blank();
+  }
   // Children first: a leader's flush calls its children's.
   for (auto it = breakers_.rbegin(); it != breakers_.rend(); ++it) {
     const Node& n = *it->node;

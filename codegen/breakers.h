@@ -93,6 +93,18 @@ void emitStateEncode(Emitter& e, CodeWriter& out);  // at the end of endInvocati
 void emitStateFunctions(Emitter& e, CodeWriter& out);
 std::vector<StructField> keyFieldsOf(const plan::Node& n);
 
+// Windows over windows (window.cpp's "Cascades"): a windowed Aggregate whose
+// input chain holds windowed Aggregates. cascadeRoot is the chain's first
+// level (the window over the source's records), null when `n` is no cascade.
+const plan::Node* cascadeRoot(const plan::Plan& plan, const plan::Node& n);
+bool isCascade(const Emitter& e, const plan::Node& n);
+// Why the back end refuses a window over `n`'s input chain ("" when it
+// does not), with a hint (emitter.cpp reports it).
+std::string cascadeError(const Emitter& e, const plan::Node& n, std::string& hint);
+// The C++ condition "a row at `time` (its window_end - 1 ms) falls in a
+// window already emitted" of cascade `n`.
+std::string cascadeLateCondition(const plan::Node& n, const std::string& time);
+
 // distinct.cpp
 void emitDistinctTypes(Emitter& e, CodeWriter& out, const plan::Node& n);
 void emitDistinctInputStruct(Emitter& e, CodeWriter& out, const plan::Node& n);

@@ -16,11 +16,12 @@
 // having, select distinct and order by … limit per batch and per window;
 // tumble windows on _arrival_time in Lambda's own tumbling windows, and
 // tumble / hop / session windows on event time (or hop / session on
-// _arrival_time) kept in Lambda's window state (aggregate.cpp, window.cpp,
-// distinct.cpp, topn.cpp; the pipeline breakers' rows are emitted after the
-// invocation's records). Anything else — a window over an aggregated stream
-// among them — gets one error diagnostic at the construct ("the back end does
-// not generate … yet") and no code: never a silent stub.
+// _arrival_time) kept in Lambda's window state, and windows over windowed
+// streams (aggregate.cpp, window.cpp, distinct.cpp, topn.cpp; the pipeline
+// breakers' rows are emitted after the invocation's records). Anything else
+// gets one error diagnostic at the construct ("the back end does not
+// generate … yet", or why a window over a stream cannot be built) and no
+// code: never a silent stub.
 #pragma once
 
 #include <string>

@@ -4,6 +4,8 @@
 // operator's: the Handler struct, init(), handle() and its record loop.
 #include "emitter.h"
 
+#include "breakers.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -99,16 +101,8 @@ std::string Emitter::unsupportedAggregate(const Node& n) const {
     if (k.expr->type.base == ast::BaseType::Null) return "a group key that is the constant null";
   }
   if (n.window.kind == ast::WindowKind::None) return {};
-  // A window's records must come straight from the source's pipeline: its
-  // state is per shard and its time is the records'.
-  std::vector<int> work(n.inputs);
-  while (!work.empty()) {
-    const Node& up = plan_.node(work.back());
-    work.pop_back();
-    if (up.kind == OpKind::Aggregate || up.kind == OpKind::Distinct || up.kind == OpKind::TopN)
-      return "a window over an aggregated, distinct or ordered stream";
-    for (int in : up.inputs) work.push_back(in);
-  }
+  // A window over windowed streams (a cascade) is checked by cascadeError.
+  if (isCascade(*this, n)) return {};
   if (n.stateModel == ast::StateModel::LambdaTumbling) return {};
   if (n.window.time.input != 0 || n.window.time.column < 0) return "a window over a computed time";
   return {};
@@ -134,7 +128,10 @@ bool Emitter::checkSupported() {
         }
         break;
       case OpKind::Aggregate:
-        if (std::string why = unsupportedAggregate(n); !why.empty() && streamsReported.insert(n.stream).second) {
+        if (std::string hint, why = cascadeError(*this, n, hint);
+            !why.empty() && streamsReported.insert(n.stream).second) {
+          diags_.error(n.range, fmt::format("stream '{}' cannot be built: {}", n.stream, why), hint);
+        } else if (std::string why = unsupportedAggregate(n); !why.empty() && streamsReported.insert(n.stream).second) {
           diags_.error(n.range, fmt::format("the back end does not generate {} yet (stream '{}')", why, n.stream),
                        "flowc check and flowc graph accept this program; group by, windows over a "
                        "source's records, distinct and order by/limit can be built today");

@@ -70,6 +70,7 @@ void describeAggregate(const detail::Emitter& e, const Node& n, StateOperator& o
     }
   }
   if (detail::isSession(n)) op.maxFixedBytesPerGroup += 2 * 10;  // the session's start and end
+  if (detail::isCascade(e, n)) op.maxFixedBytesPerGroup += 1;      // a window over a window: its pin flag
   const bool keyless = n.groupKeys.empty();
   if (keyless && n.stateModel == ast::StateModel::LambdaTumbling) {
     op.boundedByProgram = true;

@@ -20,6 +20,25 @@
 // the window remembers it (partial_N), so its later rows say
 // window_complete = false too. Lambda's own early end (isWindowTerminatedEarly)
 // is handled the same way.
+//
+// Windows over windows (cascades, docs/language.md §15 "Windows over windows"):
+// a window whose input chain holds windowed Aggregates (any number of levels)
+// is an event-time window on an upstream row's window_end. Its rows count at
+// window_end - 1 ms, the window's last instant (so the minutes 10:00-10:01 …
+// 10:59-11:00 make up the hour 10:00-11:00). They arrive while the upstream
+// flushes (endInvocation flushes in node order, so every level of one
+// invocation runs before the next, and one invocation can close them all),
+// through commit() like any row. Its watermark is the first level's (the
+// cascade's root): the bound that closes the root's windows (wmMax - delay -
+// allowed lateness; for a root that is Lambda's own window, Lambda's window
+// end at its final invoke). flush_N first closes the windows that bound
+// reaches, then, at Lambda's window end, emits the rest early. A row whose
+// window was already emitted is late: it is dead-lettered as a row of its
+// stream (the row as JSON, Rows::in_N.lateRow), never dropped. An input row
+// with window_complete = false marks its group (Acc_N::pin, kept in the
+// state and merged with the panes): the group's row is then incomplete too.
+// Per-batch aggregates, distinct, order by/limit and `emit changes` upstream
+// are refused (cascadeError).
 #include <fmt/format.h>
 
 #include "breakers.h"
@@ -50,6 +69,104 @@ int64_t lateBoundMs(const Emitter& e, const Node& n) {
   return src.eventTime->watermark.ms + (src.eventTime->allowedLateness ? src.eventTime->allowedLateness->ms : 0);
 }
 
+// ------------------------------------------------------------------ cascades
+
+const Node* cascadeRoot(const plan::Plan& plan, const Node& n) {
+  if (!isWindowed(n)) return nullptr;
+  const Node* root = nullptr;
+  std::vector<int> work(n.inputs);
+  while (!work.empty()) {
+    const Node& up = plan.node(work.back());
+    work.pop_back();
+    if (isWindowed(up)) root = &up;  // the chain is linear: the last one found is the first level
+    for (int in : up.inputs) work.push_back(in);
+  }
+  return root;
+}
+
+bool isCascade(const Emitter& e, const Node& n) {
+  return cascadeRoot(e.plan_, n) != nullptr;
+}
+
+std::string cascadeError(const Emitter& e, const Node& n, std::string& hint) {
+  if (!isWindowed(n)) return {};
+  bool aggregated = false;
+  std::vector<int> work(n.inputs);
+  while (!work.empty()) {
+    const Node& up = e.plan_.node(work.back());
+    work.pop_back();
+    for (int in : up.inputs) work.push_back(in);
+    switch (up.kind) {
+      case plan::OpKind::Aggregate:
+        if (!isWindowed(up)) {
+          hint = fmt::format("give stream '{}' a window too, e.g. tumble(_arrival_time, 1 minute)", up.stream);
+          return fmt::format("a window over a per-batch aggregate ('{}'): its rows have no window_end", up.stream);
+        }
+        if (up.emit == ast::EmitMode::Changes) {
+          hint = fmt::format("give stream '{}' emit final (the default)", up.stream);
+          return fmt::format("a window over an `emit changes` stream ('{}') would count every update again",
+                             up.stream);
+        }
+        aggregated = true;
+        break;
+      case plan::OpKind::Distinct:
+        hint = "window over the stream it reads instead";
+        return fmt::format("a window over the `select distinct` stream '{}': its rows are what is left of each "
+                           "window, not an aggregate to add up",
+                           up.stream);
+      case plan::OpKind::TopN:
+        hint = "window over the stream it reads instead";
+        return fmt::format("a window over the `order by`/`limit` stream '{}': its rows are a selection of each "
+                           "window, not an aggregate to add up",
+                           up.stream);
+      default: break;
+    }
+  }
+  if (!aggregated) return {};
+  // The time must be an upstream window's end: the only time its rows have.
+  // Followed back through the plan (the optimizer may have pruned columns).
+  bool windowEnd = false;
+  int c = n.window.time.input == 0 ? n.window.time.column : -1;
+  for (const Node* x = &e.plan_.node(n.inputs.at(0)); x && c >= 0;) {
+    switch (x->kind) {
+      case plan::OpKind::Aggregate:
+        windowEnd = isWindowed(*x) && c == static_cast<int>(x->groupKeys.size()) + 1;
+        x = nullptr;
+        break;
+      case plan::OpKind::Project: {
+        const ast::Expr* p = static_cast<size_t>(c) < x->projections.size() ? x->projections[c].expr.get() : nullptr;
+        c = p && p->kind == ast::ExprKind::ColumnRef && p->binding.input == 0 ? p->binding.column : -1;
+        x = &e.plan_.node(x->inputs.at(0));
+        break;
+      }
+      case plan::OpKind::Join:
+        if (c >= static_cast<int>(e.plan_.node(x->inputs.at(0)).schema.size())) c = -1;
+        x = &e.plan_.node(x->inputs.at(0));
+        break;
+      case plan::OpKind::Filter:
+      case plan::OpKind::Distinct:
+      case plan::OpKind::TopN: x = &e.plan_.node(x->inputs.at(0)); break;
+      default: x = nullptr; break;
+    }
+  }
+  if (!windowEnd) {
+    hint = "window on the upstream stream's window_end";
+    return fmt::format("a window over an aggregated stream on '{}', which is not an upstream window_end",
+                       n.window.timeColumn);
+  }
+  return {};
+}
+
+std::string cascadeLateCondition(const Node& n, const std::string& time) {
+  const int N = n.id;
+  if (isSession(n)) {
+    // a session it could join may have been emitted and dropped
+    return fmt::format("{} < h.closedThrough_{}", time, N);
+  }
+  // the first window holding its pane ends at the pane's end
+  return fmt::format("flow::agg::floorTo({0}, {1}) + {1} <= h.closedThrough_{2}", time, paneMs(n), N);
+}
+
 namespace {
 
 std::vector<const Node*> statefulAggregates(Emitter& e) {
@@ -72,6 +189,8 @@ uint64_t stateLayout(Emitter& e, const std::vector<const Node*>& nodes) {
     for (size_t j = 0; j < specs.size(); ++j) {
       for (const StructField& f : accumulatorFields(specs[j], j)) text += f.type + " " + f.name + ";";
     }
+    // a window over a window: its root, and the pin field it keeps per group
+    if (const Node* root = cascadeRoot(e.plan_, *n)) text += fmt::format("cascade-over:{};bool pin;", root->stream);
   }
   uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
   for (unsigned char c : text) {
@@ -91,6 +210,7 @@ std::vector<StructField> accFieldsOf(Emitter& e, const Node& n) {
     out.push_back({"int64_t", "ss", ""});
     out.push_back({"int64_t", "se", ""});
   }
+  if (isCascade(e, n)) out.push_back({"bool", "pin", ""});
   return out;
 }
 
@@ -214,6 +334,7 @@ void emitWindowedAggregateExtras(Emitter& e, CodeWriter& out, const Node& n) {
       case AggKind::Percentile: out.line(fmt::format("a.q_{0}.merge(b.q_{0});", j)); break;
     }
   }
+  if (isCascade(e, n)) out.line("a.pin = a.pin || b.pin;");
   out.line("return {};");
   out.close();
 }
@@ -360,6 +481,34 @@ void emitEventTimeFlushFunctions(Emitter& e, CodeWriter& out, const Node& n, con
                        n.emit == ast::EmitMode::Changes ? ", and the changed ones after every invocation" : ""));
   out.open(fmt::format("void flush_{}(Handler& h, flow::Reply& reply)", N));
   out.line("const flow::TumblingWindow& lw = h.batch.window;");
+  const Node* root = cascadeRoot(e.plan_, n);
+  // The closing bound: this window's own watermark, or a cascade's root's.
+  std::string has = fmt::format("h.wmHas_{}", N);
+  std::string bound = fmt::format("h.wmMax_{} - {}", N, lateBoundMs(e, n));
+  if (root && isEventTime(*root)) {
+    has = fmt::format("h.wmHas_{}", root->id);
+    bound = fmt::format("h.wmMax_{} - {}", root->id, lateBoundMs(e, *root));
+  } else if (root) {
+    has = "lw.isFinalInvokeForWindow || lw.isWindowTerminatedEarly";
+    bound = "lw.endMs";
+  }
+  auto closeByBound = [&] {
+    out.open(fmt::format("if ({})", has));
+    out.line(fmt::format("const int64_t bound = {};", bound));
+    out.open(fmt::format("if (bound > h.closedThrough_{})", N));
+    out.line(fmt::format("{}(h, reply, bound, false, false, true);", p.emit));
+    out.line(fmt::format("h.closedThrough_{} = bound;", N));
+    if (!p.dropWhenClosed.empty()) out.line(p.dropWhenClosed);
+    out.close();
+    out.close();
+    if (!p.dropAfterBound.empty()) out.line(p.dropAfterBound);
+  };
+  if (root) {
+    out.comment(fmt::format("a window over stream '{}': the windows its watermark closes, with the rows of this "
+                            "invocation's upstream flushes in them",
+                            root->stream));
+    closeByBound();
+  }
   out.open("if (lw.isFinalInvokeForWindow || lw.isWindowTerminatedEarly)");
   out.comment(fmt::format("Lambda's window ends: every {} still open, early; the next Lambda window starts afresh",
                           p.what));
@@ -367,15 +516,7 @@ void emitEventTimeFlushFunctions(Emitter& e, CodeWriter& out, const Node& n, con
   emitAggregateClear(e, out, n);
   out.line("return;");
   out.close();
-  out.open(fmt::format("if (h.wmHas_{})", N));
-  out.line(fmt::format("const int64_t bound = h.wmMax_{} - {};", N, lateBoundMs(e, n)));
-  out.open(fmt::format("if (bound > h.closedThrough_{})", N));
-  out.line(fmt::format("{}(h, reply, bound, false, false, true);", p.emit));
-  out.line(fmt::format("h.closedThrough_{} = bound;", N));
-  if (!p.dropWhenClosed.empty()) out.line(p.dropWhenClosed);
-  out.close();
-  out.close();
-  if (!p.dropAfterBound.empty()) out.line(p.dropAfterBound);
+  if (!root) closeByBound();
   if (n.emit == ast::EmitMode::Changes) out.line(fmt::format("{}(h, reply, 0, true, true, false);", p.emit));
   out.line(fmt::format("for (size_t i = 0; i < h.agg_{0}.size(); ++i) h.agg_{0}[i].acc.changed = false;", N));
   out.close();

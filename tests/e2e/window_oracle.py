@@ -243,3 +243,67 @@ def close_enough(exp, got, tol_kind):
     if tol_kind == "sd":
         return math.isclose(got, exp, rel_tol=1e-9, abs_tol=1e-9)
     return exp == got
+
+
+# ---- windows over windows (cascades) ----------------------------------------------------------
+# Level 1 is any program compute() handles; level 2 windows level 1's rows on their window_end
+# (docs/language.md §15 "Windows over windows"): a row counts at window_end - 1 ms, every level
+# closes by the first level's bound (the watermark minus the allowed lateness at the end of the
+# shard's Lambda window, as for level 1), and a level-2 row is complete only if its window closed
+# that way and every level-1 row in it was complete. CHOICE (from the same section): levels close
+# by one bound, level 1 first, so no level-2 row is ever late.
+
+def compute_cascade(prog, level2, records, shards):
+    """prog: a level-1 program whose select list holds its keys, then window_end and
+    window_complete, then its aggregates, all by name (level2["in_cols"]); level2: {"keys":
+    [column], "window": ("tumble", size) or ("hop", size, slide), "aggs": [(func, column)]}.
+    Returns (level-1 rows, late positions, reached — as compute() — and the level-2 rows as
+    {"shard", "values": keys, window_start, window_end, window_complete, aggregates, "complete"})."""
+    rows1, late, reached = compute(prog, records, shards)
+    segs = {r["arr"] // (prog["lambda_window_s"] * 1000) for r in records}
+    assert len(segs) == 1, "the cascade oracle expects the records in one Lambda window"
+    wm_ms = prog["event_time"]["watermark"] if prog["event_time"] else 0
+    late_ms = (prog["event_time"]["lateness"] or 0) if prog["event_time"] else 0
+    db = sqlite3.connect(":memory:")
+    cols = level2["in_cols"]
+    db.execute("create table l1 (shard integer, %s, complete integer)" % ", ".join(cols))
+    we = cols.index("window_end")
+    for r in rows1:
+        vals = list(r["values"])
+        vals[we] = _ms(vals[we])
+        db.execute("insert into l1 values (%s)" % ", ".join("?" * (len(cols) + 2)),
+                   [r["shard"]] + vals + [int(r["complete"])])
+    # the bound per shard: the largest event time of its well-formed records past the where
+    # (the same one compute() closes level 1 by)
+    et = "arr" if prog["window"][1] == "_arrival_time" else "ts"
+    db.execute("create table bound (shard integer, b integer)")
+    ok = [r for r in records if not r.get("bad")]
+    for s in {shard_of(r["pk"], shards) for r in ok}:
+        mine = [r for r in ok if shard_of(r["pk"], shards) == s]
+        db.execute("insert into bound values (?, ?)", (s, max(r[et] for r in mine)
+                                                        - wm_ms - late_ms))
+    win = level2["window"]
+    size = win[1]
+    slide = win[2] if win[0] == "hop" else size
+    offsets = " union all ".join("select %d as j" % j for j in range(size // slide))
+    db.execute("""create table a2 as select l1.*, ((window_end - 1) / %d) * %d - j * %d as ws2
+                  from l1, (%s)""" % (slide, slide, slide, offsets))
+    keys = ", ".join(level2["keys"])
+    aggs = ", ".join("%s(%s)" % (f, c) if c else "count(*)" for f, c in level2["aggs"])
+    q = """select a.shard, %s, ws2, ws2 + %d, min(a.complete) and ws2 + %d <= b.b, %s
+           from a2 a join bound b using (shard) group by a.shard, %s, ws2""" % (
+        keys, size, size, aggs, keys)
+    rows2 = []
+    for r in db.execute(q):
+        vals = list(r[1:])
+        k = len(level2["keys"])
+        vals[k], vals[k + 1], vals[k + 2] = rfc3339(vals[k]), rfc3339(vals[k + 1]), bool(vals[k + 2])
+        rows2.append({"shard": r[0], "values": vals, "complete": vals[k + 2]})
+    db.close()
+    return rows1, late, reached, rows2
+
+
+def _ms(text):
+    import datetime
+    d = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    return int(round(d.timestamp() * 1000))

@@ -183,19 +183,20 @@ sys.path.insert(0, os.path.join(root, "tests", "e2e", "cases"))
 import manifest
 out = []
 def add(x):
-    if x is None: return
-    out.append(x if isinstance(x, bytes) else x.encode())
+    if isinstance(x, (str, bytes)): out.append(x if isinstance(x, bytes) else x.encode())
 def b64(s):
     try: add(base64.b64decode(s, validate=True))
-    except Exception: pass
+    except Exception: pass  # not base64, or not a string: not a payload
 for case in manifest.CASES:
     records = case.get("records", [])
     for r in (records() if callable(records) else records):
         add(r if isinstance(r, (str, bytes)) else json.dumps(r))
     for e in case.get("events", []):
         if not isinstance(e, dict): continue
-        for r in e.get("Records", []):
-            if "kinesis" in r: b64(r["kinesis"]["data"])
+        records = e.get("Records")
+        for r in (records if isinstance(records, list) else []):
+            if not isinstance(r, dict): continue  # the wrong-shape events' cases
+            if isinstance(r.get("kinesis"), dict): b64(r["kinesis"].get("data"))
             elif "body" in r: add(r["body"])
         for recs in (e.get("records") or {}).values():
             for r in recs: b64(r.get("value") or "")
