@@ -175,6 +175,7 @@ REASONS = {
     "division": r"division|divide|zero",
     "cast": r"cast|convert|invalid|not a",
     "float": r"range|undefined|overflow|NaN|infinit",
+    "dynamodb": r"attribute|NewImage|OldImage",  # flowref gives these reasons word for word ("exact")
 }
 
 _RFC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -277,7 +278,9 @@ def compare_invocation(exp, got, program, out, idmap=None, indexes=None):
         probs = []
         if g.get("source") != e["source"]:
             probs.append("source %r" % g.get("source"))
-        if g.get("record") != e["record"]:
+        if isinstance(e["record"], DynamoShown):
+            probs += e["record"].check(g.get("record"))
+        elif g.get("record") != e["record"]:
             probs.append("record %s" % _show(g.get("record")))
         if idmap is None:
             if g.get("id") != e["id"]:
@@ -286,6 +289,8 @@ def compare_invocation(exp, got, program, out, idmap=None, indexes=None):
             idmap.check(int(e["id"]), g.get("id"), out, "dead letter")
         if not re.search(REASONS[e["category"]], str(g.get("reason", ""))):
             probs.append("reason %r is not a %s error" % (g.get("reason"), e["category"]))
+        elif e.get("exact") and g.get("reason") != e["reason"]:
+            probs.append("reason %r, expected %r" % (g.get("reason"), e["reason"]))
         if list(g.keys())[:1] != ["stream"]:
             probs.append("members %s" % list(g.keys()))
         if probs:
@@ -427,8 +432,56 @@ def records_recs(program, payloads, indexes):
     recs = []
     for i in indexes:
         meta = {name: _Unknowable(name) for name, _, _ in META[program.kind]}
-        recs.append(Rec(str(i), payloads[i], payloads[i], None, meta))
+        if program.kind == "dynamodb":
+            recs.append(dynamodb_records_rec(str(i), payloads[i], meta))
+        else:
+            recs.append(Rec(str(i), payloads[i], payloads[i], None, meta))
     return recs
+
+
+# dynamodb --records (compiler/run/event_wrapping.h's contract, docs/language.md §20): a line
+# that is one JSON object is an INSERT whose NewImage is it marshalled; any other line is sent
+# without a NewImage. The payload the handler reads is computed here by marshalling the line
+# (flowref.dynamodb.marshal_text) and unmarshalling it again (flowref.dynamodb.unmarshal).
+
+class DynamoShown:
+    """A dead letter's `record` for a --records dynamodb line: the `dynamodb` object flowc's
+    mapping built, which must carry the line, marshalled, as its NewImage (or none)."""
+
+    def __init__(self, line, typed):
+        self.line, self.typed = line, typed
+
+    def check(self, got):
+        try:
+            d = json.loads(got)
+        except (TypeError, ValueError):
+            return ["record %s is not the 'dynamodb' object" % _show(got)[:200]]
+        if not isinstance(d, dict) or not isinstance(d.get("SequenceNumber"), str):
+            return ["record %s is not a 'dynamodb' object" % _show(got)[:200]]
+        want = json.loads(self.typed) if self.typed is not None else None
+        if d.get("NewImage") != want:
+            return ["record's NewImage %s, expected %s" % (_show(d.get("NewImage"))[:200], _show(want)[:200])]
+        return []
+
+    def __eq__(self, other):
+        return isinstance(other, DynamoShown) and (self.line, self.typed) == (other.line, other.typed)
+
+    __hash__ = object.__hash__
+
+
+def dynamodb_records_rec(id_, line, meta):
+    from flowref.dynamodb import marshal_text, unmarshal
+    from flowref.jsontext import parse_document
+    from flowref.values import RecordError
+    typed = marshal_text(line)
+    if typed is None:
+        err = RecordError("dynamodb", "the record has no NewImage (the stream's view type must include new images)")
+        err.exact = True
+        return Rec(id_, None, DynamoShown(line, None), err, meta)
+    try:
+        return Rec(id_, unmarshal(parse_document(typed)), DynamoShown(line, typed), None, meta)
+    except RecordError as e:
+        return Rec(id_, None, DynamoShown(line, typed), e, meta)
 
 
 class _Unknowable:
@@ -448,14 +501,15 @@ def model_records_run(program, payloads, batch, max_attempts, fifo=False):
     deliveries, given_up = [], []
 
     def run(idx):
-        return process(program, records_recs(program, payloads, idx), ordered=(kind == "kinesis" or fifo))
+        ordered = kind in ("kinesis", "dynamodb") or fifo
+        return process(program, records_recs(program, payloads, idx), ordered=ordered)
 
     if kind == "http":
         for s in range(0, n, batch):
             idx = list(range(s, min(s + batch, n)))
             deliveries.append((idx, 1, run_http_batch(program, payloads, idx)))
         return deliveries, given_up
-    if kind == "kinesis":
+    if kind in ("kinesis", "dynamodb"):
         # a batch from the checkpoint; failures move the checkpoint to the
         # first failed record; a batch whose first record has been delivered
         # max_attempts times is given up whole (each record with its own count)
@@ -529,7 +583,7 @@ def check_records_run(program, payloads, batch, max_attempts, lines, out, fifo=F
                 out.append("  delivery %d: expected %s, got %s" % (i + 1, _short(e), _short(g)))
         return out
     for i, (e, g) in enumerate(zip(exp_seq, got_seq)):
-        if program.kind == "kinesis" and e[1] != g[1]:
+        if program.kind in ("kinesis", "dynamodb") and e[1] != g[1]:
             out.append("  delivery %d: attempt %r, expected %r" % (i + 1, g[1], e[1]))
     compare_run(program, [d[2] for d in deliveries], lines, out, idmap=idmap)
     summ = [ln for ln in lines if ln.get("type") == "summary"]

@@ -13,7 +13,8 @@ GET /next), and collects each answer. Prints one JSON document:
 HTTP/1.0 (the default of http.server) closes the connection after every answer,
 so the runtime must reconnect; 1.1 keeps it alive.
 
-Tumbling-window mode (Kinesis), written from AWS's documentation of tumbling windows for
+Tumbling-window mode (Kinesis; --source dynamodb: DynamoDB Streams records, the same windows),
+written from AWS's documentation of tumbling windows for
 Kinesis event source mappings ("Using tumbling windows", the Kinesis event with `window`,
 `state`, `shardId`, `isFinalInvokeForWindow`, `isWindowTerminatedEarly`) and nothing of
 flowc's (not compiler/driver/lambda_window.*):
@@ -88,6 +89,8 @@ def main():
     ap.add_argument("--key")
     ap.add_argument("--arrival-field")
     ap.add_argument("--max-attempts", type=int, default=3)
+    ap.add_argument("--source", choices=["kinesis", "dynamodb"], default="kinesis",
+                    help="window mode: the records as Kinesis or DynamoDB Streams records")
     ap.add_argument("events", nargs="*")
     a = ap.parse_args()
     if a.records:
@@ -221,6 +224,54 @@ def kinesis_record(r, shard_id):
             "eventSourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/independent"}
 
 
+# DynamoDB Streams records, written from AWS's documentation of the stream record
+# (StreamRecord: Keys, NewImage, SequenceNumber, SizeBytes, StreamViewType,
+# ApproximateCreationDateTime) and of DynamoDB's attribute values (S, N, BOOL, NULL, M, L):
+# a line that is a JSON object is an INSERT of that item (numbers keep their text); any other
+# line is a record without a NewImage, as a KEYS_ONLY stream sends it.
+
+class _NumberText(str):
+    pass
+
+
+def _no_constant(name):
+    raise ValueError(name)
+
+
+def ddb_value(v):
+    if isinstance(v, _NumberText):
+        return {"N": str(v)}
+    if v is None:
+        return {"NULL": True}
+    if isinstance(v, bool):
+        return {"BOOL": v}
+    if isinstance(v, str):
+        return {"S": v}
+    if isinstance(v, list):
+        return {"L": [ddb_value(x) for x in v]}
+    return {"M": {k: ddb_value(x) for k, x in v.items()}}
+
+
+def dynamodb_record(r, shard_id, key_field):
+    try:
+        doc = json.loads(r["data"], parse_int=_NumberText, parse_float=_NumberText, parse_constant=_no_constant)
+    except ValueError:
+        doc = None
+    d = {"ApproximateCreationDateTime": r["arr"] / 1000.0}
+    if isinstance(doc, dict) and isinstance(doc.get(key_field), str):
+        d["Keys"] = {key_field: {"S": doc[key_field]}}
+    else:
+        d["Keys"] = {"rowid": {"S": "r%d" % r["index"]}}
+    if isinstance(doc, dict):
+        d["NewImage"] = {k: ddb_value(v) for k, v in doc.items()}
+    d.update({"SequenceNumber": r["seq"], "SizeBytes": len(r["data"]),
+              "StreamViewType": "NEW_IMAGE" if isinstance(doc, dict) else "KEYS_ONLY"})
+    return {"eventID": hashlib.md5(r["seq"].encode()).hexdigest(), "eventName": "INSERT", "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb", "awsRegion": "us-east-1", "dynamodb": d,
+            "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/independent/stream/"
+                              "2025-11-23T00:00:00.000"}
+
+
 def window_mode(a):
     recs = plan_records(a)
     width = a.window * 1000
@@ -274,10 +325,12 @@ def window_mode(a):
         proc = start_bootstrap(a.zip, task, server.server_address[1], out_file)
 
         def invoke(shard_id, wstart, batch, state, final, early):
-            event = {"Records": [kinesis_record(r, shard_id) for r in batch],
+            records = [dynamodb_record(r, shard_id, a.key or "k") if a.source == "dynamodb"
+                       else kinesis_record(r, shard_id) for r in batch]
+            event = {"Records": records,
                      "window": {"start": _iso(wstart), "end": _iso(wstart + width)},
                      "state": state, "shardId": shard_id,
-                     "eventSourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/independent",
+                     "eventSourceARN": records[0]["eventSourceARN"] if records else "arn:aws:%s:independent" % a.source,
                      "isFinalInvokeForWindow": final, "isWindowTerminatedEarly": early}
             rid = str(uuid.uuid4())
             requests.put((rid, json.dumps(event).encode("utf-8")))

@@ -26,6 +26,7 @@ sys.path.insert(0, HERE)
 
 import e2elib  # noqa: E402
 from flowref.engine import Ambiguous, Program  # noqa: E402
+from flowref.dynamodb import Typed, dynamodb_event, marshal_text  # noqa: E402
 from flowref.runner import invoke  # noqa: E402
 
 INT_MAX = (1 << 63) - 1
@@ -255,12 +256,21 @@ META_COLS = {"kinesis": [("_partition_key", "string"), ("_sequence_number", "str
              "sqs": [("_message_id", "string"), ("_sent_time", "timestamp"), ("_arrival_time", "timestamp")],
              "kafka": [("_topic", "string"), ("_partition", "int"), ("_offset", "int"), ("_kafka_time", "timestamp")],
              "http": [("_method", "string"), ("_path", "string"), ("_source_ip", "string"),
-                      ("_arrival_time", "timestamp")]}
+                      ("_arrival_time", "timestamp")],
+             "dynamodb": [("_event_name", "string"), ("_sequence_number", "string"), ("_arrival_time", "timestamp")]}
 
 
-def make_program(rnd, n_exprs):
+def dynamodb_instead(seed):
+    """Half the seeds whose program reads kinesis read dynamodb instead (a stream of its own, so
+    that the other seeds' programs stay what they were)."""
+    return random.Random("dynamodb-%d" % seed).random() < 0.5
+
+
+def make_program(rnd, n_exprs, dynamodb=False):
     kind = rnd.choice(KINDS)
     fmt = "text" if rnd.random() < 0.12 else "json"
+    if kind == "kinesis" and dynamodb:
+        kind, fmt = "dynamodb", "json"  # format text is an error for dynamodb
     fields = []
     if fmt == "json":
         for i in range(rnd.randint(3, 7)):
@@ -454,6 +464,22 @@ def events_for(prog, payloads, rnd):
             for k, r in enumerate(ev["Records"]):
                 r["messageId"] = "m-%06d" % (i + k)
             events.append(ev)
+        elif kind == "dynamodb":
+            # each payload marshalled by flowref.dynamodb.marshal_text (numbers keep their text); a
+            # payload that is not one JSON object is a record without a NewImage (a KEYS_ONLY record)
+            items, names = [], []
+            for k, p in enumerate(chunk):
+                typed = marshal_text(p)
+                name = ("INSERT", "MODIFY", "REMOVE")[(i + k) % 3]
+                if typed is None:
+                    items.append({"dynamodb": {"ApproximateCreationDateTime": 1763892000 + i + k,
+                                               "Keys": {"pk": {"S": "k%d" % (i + k)}}, "SizeBytes": 20,
+                                               "StreamViewType": "KEYS_ONLY"}})
+                else:
+                    items.append(Typed(json.loads(typed)))
+                names.append(name)
+            events.append(dynamodb_event(items, names=names, start_s=1763892000 + i,
+                                         first_seq=4421584500000000017450439091 + i))
         elif kind == "kafka":
             events.append(e2elib.kafka_event(chunk, first_offset=i, keys=[("k%d" % k if k % 3 else None)
                                                                            for k in range(len(chunk))]))
@@ -474,7 +500,7 @@ def one_record_ambiguous(program, prog, payload):
 
 def run_one(seed, args, tmp):
     rnd = random.Random(seed)
-    prog = make_program(rnd, args.exprs)
+    prog = make_program(rnd, args.exprs, dynamodb=dynamodb_instead(seed))
     d = os.path.join(tmp, "p%d" % seed)
     os.makedirs(d, exist_ok=True)
     flow = os.path.join(d, "random.flow")

@@ -17,10 +17,12 @@ random record streams (out of order, late, malformed), run through `flowc run --
 
 Some programs also run through independent_runtime_api.py's tumbling-window mode (an
 independent server that carries `state` as Lambda does) and must give the oracle's rows too.
-The end-to-end case with shared/events/aws/go-kinesis-time-window-event.json runs first.
+The end-to-end cases with shared/events/aws/go-kinesis-time-window-event.json and
+go-dynamodb-time-window-event.json run first. --dynamodb SEED… runs those seeds' programs again
+with a dynamodb source (see to_dynamodb), through flowc run --records and the independent server.
 
   window_differential.py --flowc FLOWC --shared SHARED [--seed S] [--programs N] [--save DIR]
-                         [--only SEED…] [--no-aws-case]
+                         [--only SEED…] [--no-aws-case] [--dynamodb SEED…]
 """
 import argparse
 import base64
@@ -36,6 +38,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import window_oracle  # noqa: E402
+from flowref.dynamodb import marshal_text, unmarshal  # noqa: E402
+from flowref.jsontext import parse_document  # noqa: E402
 from window_oracle import close_enough, rfc3339  # noqa: E402
 
 BASE_MS = 1763892000000  # 2025-11-23T10:00:00Z
@@ -311,6 +315,37 @@ def gen_records(rnd, prog, n, implicit_arrival):
     return recs
 
 
+# ---- a dynamodb source -------------------------------------------------------------------------
+# The same programs and records with a `dynamodb` source: each record is an item put into a table
+# (flowc run --records marshals it into a DynamoDB Streams INSERT; independent_runtime_api.py
+# --source dynamodb does it with its own marshal). A dead letter then shows the record's `dynamodb`
+# object, so dead letters are compared by their NewImage read back as an item (flowref.dynamodb)
+# against each record marshalled and read back the same way (a line that is not one JSON object
+# has no NewImage). _partition_key becomes the item's own `pk` attribute (the --key, which places
+# the records on shards as a Kinesis partition key does).
+
+def to_dynamodb(prog):
+    head = "source ev from kinesis (%s)" % SOURCE_FIELDS
+    assert prog["text"].startswith(head)
+    prog["text"] = ("source ev from dynamodb (%s, pk string)" % SOURCE_FIELDS + prog["text"][len(head):]) \
+        .replace("_partition_key", "pk")
+    prog["source"] = "dynamodb"
+
+
+def ddb_shown(text):
+    try:
+        d = json.loads(text)
+    except ValueError:
+        return "<not a dynamodb object: %s>" % text
+    img = d.get("NewImage") if isinstance(d, dict) else None
+    return "<no image>" if img is None else unmarshal(parse_document(json.dumps(img)))
+
+
+def ddb_raw(line):
+    typed = marshal_text(line)
+    return "<no image>" if typed is None else unmarshal(parse_document(typed))
+
+
 # ---- running and reading ----------------------------------------------------------------------
 
 def run_flowc(flowc, flow, rec_path, shards, batch, window_s, arrival_field):
@@ -455,14 +490,15 @@ def check_run(prog, records, shards, lines, oracle, label):
                          sk_expected, summary.get("retried"), summary.get("givenUp")))
     if summary.get("failedInvocations"):
         problems.append("%s: %s failed invocations" % (label, summary.get("failedInvocations")))
-    got_late = sorted(d["record"] for d in dls if d.get("reason") == "late")
-    want_late = sorted(records[p]["raw"] for p in late_set)
+    shown, raw = (ddb_shown, ddb_raw) if prog.get("source") == "dynamodb" else (lambda t: t, lambda t: t)
+    got_late = sorted(shown(d["record"]) for d in dls if d.get("reason") == "late")
+    want_late = sorted(raw(records[p]["raw"]) for p in late_set)
     if got_late != want_late:
         gl, wl = set(got_late), set(want_late)
         problems.append("%s: late records differ: dead-lettered late but on time %s; late but not dead-lettered %s"
                         % (label, sorted(gl - wl)[:3], sorted(wl - gl)[:3]))
-    got_bad = sorted(d["record"] for d in dls if d.get("reason") != "late")
-    want_bad = sorted(r["raw"] for r in bad) if prog["policy"] == "dead_letter" else []
+    got_bad = sorted(shown(d["record"]) for d in dls if d.get("reason") != "late")
+    want_bad = sorted(raw(r["raw"]) for r in bad) if prog["policy"] == "dead_letter" else []
     if got_bad != want_bad:
         problems.append("%s: malformed records dead-lettered differ: got %s, expected %s"
                         % (label, got_bad[:3], want_bad[:3]))
@@ -478,10 +514,10 @@ def check_run(prog, records, shards, lines, oracle, label):
     return problems, comparable
 
 
-def run_independent(flow_zip, rec_path, shards, batch, window_s, key, arrival_field):
+def run_independent(flow_zip, rec_path, shards, batch, window_s, key, arrival_field, source="kinesis"):
     args = [sys.executable, os.path.join(HERE, "independent_runtime_api.py"), "--zip", flow_zip,
             "--records", rec_path, "--window", str(window_s), "--shards", str(shards), "--batch", str(batch),
-            "--key", key] + (["--arrival-field", arrival_field] if arrival_field else [])
+            "--key", key, "--source", source] + (["--arrival-field", arrival_field] if arrival_field else [])
     p = subprocess.run(args, capture_output=True, text=True, timeout=600)
     if p.returncode != 0:
         raise RuntimeError("independent server failed: %s" % p.stderr[-2000:])
@@ -504,7 +540,7 @@ def _parse(line):
         return line
 
 
-def run_one(seed, args, tmp):
+def run_one(seed, args, tmp, source="kinesis"):
     rnd = random.Random(seed)
     prog = gen_program(rnd)
     implicit = rnd.random() < 0.25
@@ -512,7 +548,11 @@ def run_one(seed, args, tmp):
     records = gen_records(rnd, prog, rnd.randint(30, args.records), implicit)
     second = second_stream(seed, prog)
     streams = [prog] + ([second] if second else [])
-    d = os.path.join(tmp, "s%d" % seed)
+    if source == "dynamodb":
+        to_dynamodb(prog)
+        for p in streams:
+            p["source"] = "dynamodb"
+    d = os.path.join(tmp, "s%d%s" % (seed, "-dynamodb" if source == "dynamodb" else ""))
     os.makedirs(d, exist_ok=True)
     flow = os.path.join(d, "w.flow")
     with open(flow, "w") as f:
@@ -551,13 +591,14 @@ def run_one(seed, args, tmp):
                 dd = sum((multiset_diff(p, a, b) for p, a, b in zip(streams, first[1], comparable)), [])
                 if dd:
                     problems.append("%s vs %s: batch splits disagree:\n%s" % (first[0], label, "\n".join(dd[:8])))
-        if args.independent and seed % args.independent == 0 and shards == shard_counts[0]:
+        if ((args.independent and seed % args.independent == 0) or source == "dynamodb") \
+                and shards == shard_counts[0]:
             zip_path = os.path.join(d, "w.zip")
             try:
                 subprocess.run([args.flowc, "build", flow, "-o", zip_path], check=True, capture_output=True)
                 lines = run_independent(zip_path, rec_path, shards, rnd.choice([2, 7, 100]),
                                         prog["window"][2] // 1000 if lambda_tumble else prog["lambda_window_s"],
-                                        "pk", arrival_field)
+                                        "pk", arrival_field, source)
                 for p, o in zip(streams, oracle):
                     pr, _ = check_run(p, records, shards, lines, o,
                                       "independent server shards %d stream %s" % (shards, p["name"]))
@@ -810,6 +851,81 @@ def aws_case(args, tmp):
     return problems
 
 
+AWS_DYNAMODB_FLOW = """source items from dynamodb (id int = $.Id, message string = $.Message);
+
+stream per_window as
+  select id, window_start, window_end, window_complete, count(*) as n, first(message) as first_message,
+         max(length(message)) as longest, count(distinct message) as messages
+  from items
+  group by id, tumble(_arrival_time, 300 seconds);
+
+sink per_window to log;
+"""
+
+
+def aws_dynamodb_case(args, tmp):
+    """shared/events/aws/go-dynamodb-time-window-event.json: a 300-second Lambda window with an
+    INSERT, a MODIFY and a REMOVE of one item (the REMOVE read from its OldImage) and a state that
+    is not flowc's ({"1": "state1"}); checked as aws_case checks the Kinesis one."""
+    problems = []
+    path = os.path.join(args.shared, "events", "aws", "go-dynamodb-time-window-event.json")
+    with open(path) as f:
+        event = json.load(f)
+    d = os.path.join(tmp, "aws-dynamodb")
+    os.makedirs(d, exist_ok=True)
+    flow = os.path.join(d, "aws_dynamodb_window.flow")
+    with open(flow, "w") as f:
+        f.write(AWS_DYNAMODB_FLOW)
+    # the items, read by flowref.dynamodb from each record's image (OldImage for a REMOVE)
+    items = []
+    for r in event["Records"]:
+        image = r["dynamodb"]["OldImage" if r["eventName"] == "REMOVE" else "NewImage"]
+        items.append(json.loads(unmarshal(parse_document(json.dumps(image)))))
+    lines = run_flowc_events(args.flowc, flow, [path])
+    inv = [o for o in lines if o.get("type") == "invocation"]
+    if len(inv) != 1 or not inv[0].get("ok"):
+        return ["aws dynamodb case: the invocation failed: %s" % inv]
+    resp = inv[0]["response"]
+    rows = [ln for ln in inv[0]["log"] if isinstance(ln, dict) and ln.get("stream") == "per_window"]
+    if rows:
+        problems.append("aws dynamodb case: rows before the final invoke: %s" % rows)
+    dead = [ln for ln in inv[0]["log"] if isinstance(ln, dict) and ln.get("stream") == "_dead_letter"]
+    if dead:
+        problems.append("aws dynamodb case: dead letters %s" % dead)
+    state = resp.get("state")
+    if not isinstance(state, dict) or set(state) != {"flowc"} or not isinstance(state["flowc"], str):
+        problems.append("aws dynamodb case: the answer's state %r is not {\"flowc\": \"<base64>\"}" % (state,))
+        return problems
+    if resp.get("batchItemFailures") != []:
+        problems.append("aws dynamodb case: batchItemFailures %r" % resp.get("batchItemFailures"))
+    final = dict(event, Records=[], state=state, isFinalInvokeForWindow=True)
+    final_path = os.path.join(d, "final.json")
+    with open(final_path, "w") as f:
+        json.dump(final, f)
+    lines = run_flowc_events(args.flowc, flow, [final_path])
+    inv = [o for o in lines if o.get("type") == "invocation"]
+    got = [ln for o in inv for ln in o.get("log", []) if isinstance(ln, dict) and ln.get("stream") == "per_window"]
+    start_ms = _parse_rfc3339(event["window"]["start"])
+    end_ms = _parse_rfc3339(event["window"]["end"])
+    want = []
+    for key in dict.fromkeys(it["Id"] for it in items):
+        mine = [it["Message"] for it in items if it["Id"] == key]
+        want.append({"stream": "per_window", "id": key, "window_start": rfc3339(start_ms),
+                     "window_end": rfc3339(end_ms), "window_complete": True, "n": len(mine),
+                     "first_message": mine[0], "longest": max(len(m) for m in mine), "messages": len(set(mine))})
+    if got != want:
+        problems.append("aws dynamodb case: final invoke rows %s, expected %s" % (got, want))
+    bogus = dict(event, state={"flowc": base64.b64encode(b"\x07" + b"\x00" * 8).decode()})
+    bogus_path = os.path.join(d, "bogus.json")
+    with open(bogus_path, "w") as f:
+        json.dump(bogus, f)
+    lines = run_flowc_events(args.flowc, flow, [bogus_path])
+    inv = [o for o in lines if o.get("type") == "invocation"]
+    if not inv or inv[0].get("ok") or inv[0].get("errorType") != "Function.InvalidState":
+        problems.append("aws dynamodb case: a state of format version 7 was not refused: %s" % inv[:1])
+    return problems
+
+
 def _parse_rfc3339(text):
     import datetime
     t = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
@@ -822,6 +938,93 @@ def run_flowc_events(flowc, flow, paths):
     if p.returncode != 0:
         raise RuntimeError("flowc run exited %d: %s" % (p.returncode, p.stderr[-2000:]))
     return [json.loads(ln) for ln in p.stdout.splitlines() if ln.strip()]
+
+
+
+# ---- windows over windows (cascades) ----------------------------------------------------------
+# A few seeded two-level programs: w1 windows the records on ts, w2 windows w1's rows on their
+# window_end (docs/language.md §15 "Windows over windows"); window_oracle.compute_cascade computes
+# both levels with SQLite. Every batch split and shard count must give the oracle's rows, the
+# dead letters must be exactly the late and malformed records (no level-2 row is late), and no
+# row may fail.
+
+def cascade_programs(seed):
+    """(level-1 program dict for window_oracle.compute, level-2 description, the .flow text)."""
+    rnd = random.Random(seed * 104729 + 7)
+    size1 = rnd.choice([500, 1000, 2000])
+    wm, lateness = rnd.choice([0, 500, 1000]), rnd.choice([None, 0, 1000])
+    # level 2: a multiple of level 1 (aligned), or not (1.5 times), tumble or hop
+    size2 = size1 * rnd.choice([2, 3]) if rnd.random() < 0.6 else size1 * 3 // 2
+    hop = rnd.random() < 0.35
+    slide2 = size2 // 2 if hop and size2 % 2 == 0 else size2
+    prog = {"name": "w1", "window": ("tumble", "ts", size1), "event_time": {"watermark": wm, "lateness": lateness},
+            "lambda_window_s": 900, "policy": "dead_letter", "emit": "final", "keys": ["k"],
+            "aggs": [("count_star", None, None), ("sum", "x", None), ("max", "x", None)],
+            "select": [("key", "k"), ("win", "window_end"), ("win", "window_complete"), ("agg", 0), ("agg", 1),
+                       ("agg", 2)],
+            "select_types": ["string", "timestamp", "bool", "int", "int", "int"],
+            "out_names": ["k", "window_end", "window_complete", "n", "sx", "mx"],
+            "where": None, "having_sql": None, "distinct": False, "topn": None}
+    level2 = {"keys": ["k"], "window": ("hop", size2, slide2) if slide2 != size2 else ("tumble", size2),
+              "in_cols": ["k", "window_end", "window_complete", "n", "sx", "mx"],
+              "aggs": [("sum", "n"), ("sum", "sx"), ("max", "mx"), ("count", None)]}
+    p2 = {"name": "w2", "out_names": ["k", "window_start", "window_end", "window_complete", "n", "sx", "mx", "rows"],
+          "select": [("key", "k"), ("win", "window_start"), ("win", "window_end"), ("win", "window_complete"),
+                     ("agg", 0), ("agg", 1), ("agg", 2), ("agg", 3)],
+          "aggs": [("sum", "n", None), ("sum", "sx", None), ("max", "mx", None), ("count_star", None, None)]}
+    w2 = "hop(window_end, %s, %s)" % (dur(size2), dur(slide2)) if slide2 != size2 else \
+        "tumble(window_end, %s)" % dur(size2)
+    text = ("source ev from kinesis (%s)\nevent time ts watermark %s%s\non error dead_letter;\n\n"
+            "stream w1 as\n  select k, window_end, window_complete, count(*) as n, sum(x) as sx, max(x) as mx\n"
+            "  from ev group by k, tumble(ts, %s);\n"
+            "stream w2 as\n  select k, window_start, window_end, window_complete, sum(n) as n, sum(sx) as sx,"
+            " max(mx) as mx, count(*) as rows\n  from w1 group by k, %s;\n\nsink w1 to log;\nsink w2 to log;\n"
+            % (SOURCE_FIELDS, dur(wm), "" if lateness is None else " allowed lateness %s" % dur(lateness),
+               dur(size1), w2))
+    return prog, level2, p2, text
+
+
+def cascade_checks(args, tmp, seeds=(1, 2, 3)):
+    problems = []
+    for seed in seeds:
+        prog, level2, p2, text = cascade_programs(seed)
+        d = os.path.join(tmp, "cascade-%d" % seed)
+        os.makedirs(d, exist_ok=True)
+        flow = os.path.join(d, "c.flow")
+        with open(flow, "w") as f:
+            f.write(text)
+        rnd = random.Random(seed * 31 + 5)
+        records = gen_records(rnd, prog, rnd.randint(40, 80), False)
+        rec_path = os.path.join(d, "records.jsonl")
+        with open(rec_path, "w") as f:
+            f.write("".join(r["raw"] + "\n" for r in records))
+        label0 = "cascade seed %d (%s)" % (seed, text.split("group by k, ")[-1].split(";")[0])
+        for shards in (1, 2):
+            rows1, late, reached, rows2 = window_oracle.compute_cascade(prog, level2, records, shards)
+            splits = []
+            for batch in ((1, 7) if shards == 1 else (100,)):
+                label = "%s, %d shard(s), batch %d" % (label0, shards, batch)
+                try:
+                    lines = run_flowc(args.flowc, flow, rec_path, shards, batch, None, "arr")
+                except RuntimeError as e:
+                    problems.append("%s: %s" % (label, e))
+                    continue
+                # level 1, its late and malformed records, the accounting: check_run as for any program
+                pr, _ = check_run(prog, records, shards, lines, (rows1, late, reached), label)
+                problems += pr
+                got2, dls, _, pr2 = read_run(p2, lines)
+                problems += ["%s: %s" % (label, m) for m in pr2]
+                diff = multiset_diff(p2, [r["values"] for r in rows2], [r["values"] for r in got2])
+                if diff:
+                    problems.append("%s: w2 rows differ from the oracle (%d expected, %d emitted):\n%s"
+                                    % (label, len(rows2), len(got2), "\n".join(diff[:12])))
+                rowdl = [x for x in dls if x.get("source") in ("w1", "w2")]
+                if rowdl:
+                    problems.append("%s: rows dead-lettered: %s" % (label, rowdl[:3]))
+                splits.append(sorted(json.dumps(r["values"]) for r in got2))
+            if len(splits) > 1 and any(s != splits[0] for s in splits):
+                problems.append("%s: batch splits give different w2 rows" % label0)
+    return problems
 
 
 def main():
@@ -838,6 +1041,9 @@ def main():
     ap.add_argument("--splits", type=lambda t: [int(x) for x in t.split(",")], default=[3, 2],
                     help="batch splits for the first and the second shard count (default 3,2)")
     ap.add_argument("--no-aws-case", action="store_true")
+    ap.add_argument("--dynamodb", type=int, nargs="*", default=[],
+                    help="also run these seeds' programs with a dynamodb source (flowc run --records and "
+                         "independent_runtime_api.py --source dynamodb)")
     args = ap.parse_args()
     seeds = args.only if args.only else list(range(args.seed, args.seed + args.programs))
     t0 = time.time()
@@ -846,6 +1052,11 @@ def main():
         if not args.no_aws_case:
             pr = aws_case(args, tmp)
             print(("FAIL" if pr else "ok  ") + " aws go-kinesis-time-window-event.json")
+            for m in pr:
+                print("  " + m)
+            failures += bool(pr)
+            pr = aws_dynamodb_case(args, tmp)
+            print(("FAIL" if pr else "ok  ") + " aws go-dynamodb-time-window-event.json")
             for m in pr:
                 print("  " + m)
             failures += bool(pr)
@@ -864,12 +1075,19 @@ def main():
         for m in pr:
             print("  " + m)
         failures += bool(pr)
-        for seed in seeds:
-            prog, problems, d, runs, n = run_one(seed, args, tmp)
-            desc = "%s %s emit %s%s%s%s%s" % (prog["window"][0], prog["window"][1], prog["emit"],
-                                             " distinct" if prog["distinct"] else "", " topn" if prog["topn"] else "",
-                                             " having" if prog["having_sql"] else "",
-                                             " + a second stream" if "stream w2" in prog["text"] else "")
+        # windows over windows (cascades): see cascade_checks
+        pr = cascade_checks(args, tmp)
+        print(("FAIL" if pr else "ok  ") + " windows over windows (two-level cascades, 3 seeds)")
+        for m in pr:
+            print("  " + m)
+        failures += bool(pr)
+        for seed, source in [(s, "kinesis") for s in seeds] + [(s, "dynamodb") for s in args.dynamodb]:
+            prog, problems, d, runs, n = run_one(seed, args, tmp, source)
+            desc = "%s%s %s emit %s%s%s%s%s" % ("dynamodb: " if source == "dynamodb" else "", prog["window"][0],
+                                               prog["window"][1], prog["emit"],
+                                               " distinct" if prog["distinct"] else "", " topn" if prog["topn"] else "",
+                                               " having" if prog["having_sql"] else "",
+                                               " + a second stream" if "stream w2" in prog["text"] else "")
             if problems:
                 failures += 1
                 print("FAIL seed %d (%s, %d records, %d runs)" % (seed, desc, n, runs))
@@ -877,13 +1095,13 @@ def main():
                     print("  " + m)
                 print("  program:\n    " + prog["text"].replace("\n", "\n    "))
                 if args.save:
-                    dest = os.path.join(args.save, "s%d" % seed)
+                    dest = os.path.join(args.save, os.path.basename(d))
                     shutil.rmtree(dest, ignore_errors=True)
                     shutil.copytree(d, dest)
                     print("  saved in " + dest)
             else:
                 print("ok   seed %d (%s, %d records, %d runs)" % (seed, desc, n, runs))
-    print("%d of %d checks failed (%.1f s)" % (failures, len(seeds) + (3 if args.no_aws_case else 4),
+    print("%d of %d checks failed (%.1f s)" % (failures, len(seeds) + len(args.dynamodb) + (3 if args.no_aws_case else 5) + 1,
                                                  time.time() - t0))
     return 1 if failures else 0
 

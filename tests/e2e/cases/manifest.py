@@ -3,7 +3,8 @@
 A case: name, flow (relative to the repository root), and either
   events:  a list of inputs, one invocation each:
              "aws:FILE"      a file of shared/events/aws (real Lambda events)
-             a dict          an event built here with e2elib's builders
+             a dict          an event built here with e2elib's builders (dynamodb:
+                             flowref.dynamodb.dynamodb_event, which marshals plain items)
   records: raw records for `flowc run --records` (one string each), with
            batch, max_attempts and fifo;
 and optionally xfail: why the case is expected to fail (a flowc bug or a
@@ -19,6 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from e2elib import http_event, kafka_event, kinesis_event, sqs_event  # noqa: E402
+from flowref.dynamodb import RawN, Typed, dynamodb_event  # noqa: E402
 
 
 def j(**kw):
@@ -121,6 +123,102 @@ JOIN = [
 ]
 
 
+# ---- dynamodb: items ({"Id": N, "Message": S}), bad images (each reason), missing images -------
+DYNAMO_AWS = ["aws:go-dynamodb-event.json", "aws:pt-dynamoStreamEvent.json", "aws:sam-DynamoDBUpdate.template.json",
+              "aws:go-dynamodb-time-window-event.json"]
+
+
+def _nested(levels):
+    """An attribute 'deep' that is `levels` maps inside each other."""
+    v = {"S": "bottom"}
+    for k in range(levels):
+        v = {"M": {"d%d" % k: v}}
+    return v
+
+
+def _item(id_, message, **bad):
+    """A typed image: Id and Message, plus attributes given as typed values (possibly bad)."""
+    img = {"Id": {"N": str(id_)}, "Message": {"S": message}}
+    img.update(bad)
+    return Typed(img)
+
+
+DYNAMO_BAD = [  # every way an image is not an item, in an attribute the program does not read
+    _item(1, "ok"),
+    _item(2, "plain", extra=7),
+    _item(3, "no type", extra={}),
+    _item(4, "two types", extra={"S": "a", "N": "1"}),
+    _item(5, "n then s", extra={"N": "x", "S": "a"}),
+    _item(6, "unknown", extra={"SN": "1"}),
+    _item(7, "s number", extra={"S": 1}),
+    _item(8, "b object", extra={"B": {"x": 1}}),
+    _item(9, "n number", extra={"N": 5}),
+    _item(10, "n text", m={"M": {"a": {"S": "x"}, "b": {"L": [{"N": "1"}, {"N": "y"}]}}}),
+    _item(11, "n plus", extra={"N": "+5"}),
+    _item(12, "n dot", extra={"N": "1."}),
+    _item(13, "bool", extra={"BOOL": "true"}),
+    _item(14, "null", extra={"NULL": "yes"}),
+    _item(15, "m list", extra={"M": [1]}),
+    _item(16, "l object", extra={"L": {"S": "x"}}),
+    _item(17, "ss number", tags={"SS": ["a", 2]}),
+    _item(18, "ns bad", nums={"NS": ["1", "2", "1e"]}),
+    _item(19, "bs null", bins={"BS": [None]}),
+    _item(20, "l element", extra={"L": [{"S": "a"}, "b"]}),
+    _item(21, "deep ok", deep=_nested(64)),
+    _item(22, "too deep", deep=_nested(65)),
+    _item(23, "deep list", deep={"L": [{"L": [{"M": {"x": {"NS": ["1", "oops"]}}}]}]}),
+    _item(24, "good types", n={"N": "-0.5e-3"}, s={"SS": []}, b={"BOOL": False}, z={"NULL": True},
+          ns={"NS": ["1", "-2.5E+3"]}, bs={"BS": ["AAEqQQ=="]}, u={"S": "caf\u00e9 \" \u0001 \u007f"}),
+    _item("1.5", "fraction for an int"),
+    _item("123456789012345678901234567890", "beyond int64"),
+    _item(27, "wrong type message", Message={"N": "4"}),
+    {"Id": 28, "Message": "nested note", "Note": {"Text": "hello", "n": 1}},
+    {"Id": 29, "Message": "note not text", "Note": {"Text": ["x"]}},
+    {"Id": 30, "Message": None},
+    {"Id": RawN("1e2"), "Message": "exponent int"},
+]
+DYNAMO_NAMES = ["INSERT", "MODIFY", "REMOVE"] * 11
+
+# records whose image is missing: KEYS_ONLY and NEW_IMAGE streams, a REMOVE without its OldImage,
+# a MODIFY that has only the OldImage; good records between them
+DYNAMO_MISSING = dynamodb_event([
+    {"Id": 1, "Message": "first"},
+    {"dynamodb": {"ApproximateCreationDateTime": 1763892001, "Keys": {"Id": {"N": "2"}}, "SizeBytes": 8,
+                  "StreamViewType": "KEYS_ONLY"}},
+    {"dynamodb": {"ApproximateCreationDateTime": 1763892002.5, "Keys": {"Id": {"N": "3"}},
+                  "NewImage": {"Id": {"N": "3"}, "Message": {"S": "a removed item's new image"}},
+                  "StreamViewType": "NEW_IMAGE"}},
+    {"dynamodb": {"ApproximateCreationDateTime": 1763892003, "Keys": {"Id": {"N": "4"}},
+                  "OldImage": {"Id": {"N": "4"}, "Message": {"S": "old only, changed"}},
+                  "StreamViewType": "OLD_IMAGE"}},
+    {"Id": 5, "Message": "removed and changed"},
+    {"dynamodb": {"Keys": {"Id": {"N": "6"}}, "NewImage": {"Id": {"N": "6"}, "Message": {"S": "no time"}},
+                  "StreamViewType": "NEW_IMAGE"}},
+    {"Id": 7, "Message": "last"},
+], names=["INSERT", "INSERT", "REMOVE", "MODIFY", "REMOVE", "INSERT", "INSERT"])
+
+DYNAMO_RECORDS = [  # --records lines: kept numbers' text, nesting, escapes; bad lines of each kind
+    '{"id":1,"name":"a","price":1.50,"tags":["x","y"],"addr":{"city":"Oslo","zip":"0150"},"vip":true}',
+    r'{"id":2,"name":"caf\u00e9 \"q\" \\ \t \u0001","price":-0.5e1,"tags":[],"vip":null}',
+    '{"id":3,"name":"no price"}',
+    '{"id":4,"name":"big","price":1E+300,"addr":{"city":null}}',
+    'not json',
+    '[1,2]',
+    '{"id":"5","name":"string id","price":1}',
+    '{"id":6,"price":2}',
+    '{"id":7,"name":"nested","price":0,"tags":[["deep"],{"a":[1,{"b":null}]}],"addr":{"city":"Århus"}}',
+    r'{"id":8,"name":"\u65e5\ud83d\ude00 日","price":3.25}',
+    '42',
+    '{"id":9,"name":"last","price":9.99,"vip":false}',
+]
+
+
+def dynamo_broken(change):
+    ev = dynamodb_event([{"Id": 1, "Message": "a"}, {"Id": 2, "Message": "b"}])
+    change(ev["Records"][1])
+    return ev
+
+
 def gen_records(n, bad, seed=7):
     """gen_kinesis.py's records (its events' payloads, bad ones too), as --records lines."""
     import base64
@@ -161,7 +259,7 @@ CASES = [
          j(user_id="u11", page="/p/11", latency_ms=900, country="DE"),                            # no ts
          j(user_id="u12", page="/p/12", latency_ms=900, country=7, ts=0)])]},
     {"name": "orders_api_aws_events", "flow": "samples/orders_api.flow",
-     "events": HTTP_AWS + ["aws:go-kinesis-event.json",
+     "events": HTTP_AWS + ["aws:go-kinesis-event.json", "aws:pt-dynamoStreamEvent.json",
                            http_event("[" + ",".join(ORDERS) + "]", "v2"),
                            http_event(ORDERS[0], "v1"),
                            http_event("[" + ", ".join(ORDERS[:2]) + " ]\n", "url", b64=True),
@@ -169,7 +267,8 @@ CASES = [
                            http_event("[1, \"two\", null, {\"order_id\": \"o9\"}]", "v2"),
                            http_event("not base64!", "v2", b64=False) | {"isBase64Encoded": True}]},
     {"name": "kafka_payments_aws_events", "flow": "samples/kafka_payments.flow",
-     "events": KAFKA_AWS[:3] + ["aws:pt-sqsEvent.json", kafka_event(PAYMENTS, keys=["k1", None, "k3", "", "k5", "k6"])]},
+     "events": KAFKA_AWS[:3] + ["aws:pt-sqsEvent.json", "aws:go-dynamodb-event.json",
+                                kafka_event(PAYMENTS, keys=["k1", None, "k3", "", "k5", "k6"])]},
     {"name": "kinesis_text_aws_events", "flow": "tests/e2e/cases/kinesis_text_meta.flow",
      "events": KINESIS_AWS + [kinesis_event(["plain line", "", "two\nlines\r\n", b"caf\xc3\xa9 \xe2\x82\xac",
                                              "a rather long line with a test in it"])]},
@@ -208,6 +307,32 @@ CASES = [
     {"name": "wrong_shape_events", "flow": "tests/e2e/cases/sqs_json.flow",
      "events": ["aws:go-kinesis-event.json", "aws:go-kafka-event.json", "aws:go-apigw-request.json",
                 "aws:go-dynamodb-event.json"]},
+    # dynamodb (DynamoDB Streams): the real samples, every attribute type, every bad image, missing images
+    {"name": "dynamodb_types_aws_event", "flow": "tests/e2e/cases/dynamodb_types.flow",
+     "events": ["aws:go-dynamodb-event.json"]},
+    {"name": "dynamodb_aws_events", "flow": "tests/e2e/cases/dynamodb_items.flow",
+     "events": DYNAMO_AWS + [DYNAMO_MISSING]},
+    {"name": "dynamodb_bad_images", "flow": "tests/e2e/cases/dynamodb_items.flow",
+     "events": [dynamodb_event(DYNAMO_BAD, names=DYNAMO_NAMES[:len(DYNAMO_BAD)])]},
+    {"name": "dynamodb_bad_images_skip", "flow": "tests/e2e/cases/dynamodb_items_skip.flow",
+     "events": [dynamodb_event(DYNAMO_BAD[:12]), DYNAMO_MISSING]},
+    {"name": "dynamodb_retry_ordered", "flow": "tests/e2e/cases/dynamodb_items_retry.flow",
+     "events": ["aws:sam-DynamoDBUpdate.template.json", DYNAMO_MISSING, dynamodb_event(DYNAMO_BAD[:4])]},
+    {"name": "dynamodb_wrong_shape_events", "flow": "tests/e2e/cases/dynamodb_items.flow",
+     "events": ["aws:go-kinesis-event.json", "aws:go-sqs-event.json", "aws:go-kafka-event.json",
+                "aws:go-apigw-v2-request-iam.json", "aws:go-lambda-urls-request.json",
+                "aws:docs-dynamodb-onfailure-invocation-record.json",
+                dynamo_broken(lambda r: r.update(eventSource="aws:kinesis")),
+                dynamo_broken(lambda r: r.pop("dynamodb")),
+                dynamo_broken(lambda r: r["dynamodb"].pop("SequenceNumber")),
+                dynamo_broken(lambda r: r["dynamodb"].update(NewImage="x")),
+                dynamo_broken(lambda r: r["dynamodb"].update(OldImage=[1])),
+                dynamo_broken(lambda r: r["dynamodb"].update(ApproximateCreationDateTime="2025-11-23")),
+                dynamo_broken(lambda r: r.update(eventName=7)),
+                {"Records": [1]},
+                dynamodb_event([])]},
+    {"name": "dynamodb_event_to_other_kinds", "flow": "tests/e2e/cases/q1.flow",
+     "events": DYNAMO_AWS + [DYNAMO_MISSING]},
     # gen_kinesis.py records through --records, one case per on error policy
     {"name": "q1_records_dead_letter", "flow": "tests/e2e/cases/q1.flow",
      "records": lambda: gen_records(300, 0.1), "batch": 100},
@@ -220,4 +345,8 @@ CASES = [
     {"name": "q1_records_sqs_fifo_retry", "flow": "tests/e2e/cases/q1_sqs_retry.flow",
      "records": lambda: gen_records(60, 0.1, seed=3), "batch": 10, "max_attempts": 2, "fifo": True},
     {"name": "orders_api_records", "flow": "samples/orders_api.flow", "records": lambda: ORDERS, "batch": 2},
+    {"name": "dynamodb_records_dead_letter", "flow": "tests/e2e/cases/dynamodb_records.flow",
+     "records": lambda: DYNAMO_RECORDS, "batch": 5},
+    {"name": "dynamodb_records_retry", "flow": "tests/e2e/cases/dynamodb_records_retry.flow",
+     "records": lambda: DYNAMO_RECORDS, "batch": 5, "max_attempts": 2},
 ]

@@ -22,7 +22,7 @@ def main(argv=None):
     prog = Program(a.flow)
     for path in a.events:
         with open(path, encoding="utf-8") as f:
-            event = json.load(f)
+            event = f.read()  # the text: a dynamodb dead letter shows part of it as it is
         out = invoke(prog, event)
         out["input"] = path
         print(json.dumps(out, default=_default, ensure_ascii=False))

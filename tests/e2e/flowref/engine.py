@@ -36,6 +36,8 @@ META = {
             ("_arrival_time", "timestamp", False)],
     "kafka": [("_topic", "string", False), ("_partition", "int", False), ("_offset", "int", False),
               ("_key", "string", True), ("_kafka_time", "timestamp", False), ("_arrival_time", "timestamp", False)],
+    "dynamodb": [("_event_name", "string", False), ("_sequence_number", "string", False),
+                 ("_arrival_time", "timestamp", False)],
     "http": [("_method", "string", False), ("_path", "string", False), ("_source_ip", "string", False),
              ("_arrival_time", "timestamp", False)],
 }

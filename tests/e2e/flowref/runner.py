@@ -5,7 +5,8 @@ metrics counts (docs/runtime.md "Output", docs/language.md §9, §17, §18)."""
 import json
 
 from .engine import ANY_TIMESTAMP, Ambiguous, decode_fields
-from .jsontext import JsonError, parse_spans, _skip
+from .dynamodb import unmarshal
+from .jsontext import JsonError, parse_document, parse_spans, _skip
 from .values import RecordError, b64decode_strict, format_float, format_timestamp, utf8_repair
 
 
@@ -50,8 +51,79 @@ def _names(event):
     return None
 
 
-def decode_event(kind, event):
-    """→ (records, ordered). Raises InvalidEvent for an event of the wrong shape."""
+def _member(node, name):
+    """The last member `name` of an object node (as a JSON reader that
+    overwrites would see it), or None."""
+    found = None
+    for k, n in node[1]:
+        if k == name:
+            found = n
+    return found
+
+
+def _dynamodb_records(raw):
+    """A DynamoDB Streams event's records, read from its text so that a dead
+    letter can show each record's `dynamodb` object exactly as it came."""
+    try:
+        root = parse_document(raw)
+    except JsonError as e:
+        raise InvalidEvent("not JSON: %s" % e)
+    recs = _member(root, "Records") if root[0] == "object" else None
+    if recs is None or recs[0] != "array":
+        raise InvalidEvent("no Records")
+    out = []
+    for r in recs[1]:
+        if r[0] != "object":
+            raise InvalidEvent("a record that is not an object")
+        src = _member(r, "eventSource")
+        if src is None or src[1] != "aws:dynamodb":
+            raise InvalidEvent("eventSource %r" % (src[1] if src else None))
+        d = _member(r, "dynamodb")
+        if d is None or d[0] != "object":
+            raise InvalidEvent("no 'dynamodb' object")
+        name = _member(r, "eventName")
+        if name is not None and name[0] != "string":
+            raise InvalidEvent("'eventName' is not a string")
+        # CHOICE (docs gap): a record without eventName has the name '' (and its NewImage)
+        name = name[1] if name is not None else ""
+        seq = _member(d, "SequenceNumber")
+        if seq is None or seq[0] != "string":
+            raise InvalidEvent("'dynamodb.SequenceNumber' is missing or not a string")
+        t = _member(d, "ApproximateCreationDateTime")
+        if t is None:
+            arrival = ANY_TIMESTAMP  # like a hand-written SQS event: the decode time
+        elif t[0] != "literal" or isinstance(t[1], bool) or not isinstance(t[1], (int, float)):
+            raise InvalidEvent("'dynamodb.ApproximateCreationDateTime' is not a number")
+        else:
+            arrival = int(round(float(t[1]) * 1000))
+        images = {}
+        for which in ("NewImage", "OldImage"):
+            img = _member(d, which)
+            if img is not None and img[0] != "object":
+                raise InvalidEvent("'dynamodb.%s' is not an object" % which)
+            images[which] = img
+        which = "OldImage" if name == "REMOVE" else "NewImage"
+        text, err = None, None
+        if images[which] is None:
+            # the runtime's reason, word for word (docs/language.md: a KEYS_ONLY stream)
+            err = RecordError("dynamodb", "the record has no %s (the stream's view type must include %s images)"
+                              % (which, "old" if which == "OldImage" else "new"))
+            err.exact = True
+        else:
+            try:
+                text = unmarshal(images[which])
+            except RecordError as e:
+                err = e
+        meta = {"_event_name": name, "_sequence_number": seq[1], "_arrival_time": arrival}
+        out.append(Rec(seq[1], text, raw[d[2]:d[3]], err, meta))
+    return out
+
+
+def decode_event(kind, event, raw=None):
+    """→ (records, ordered). Raises InvalidEvent for an event of the wrong shape.
+    raw: the event's text (dynamodb; None: the text json.dump writes)."""
+    if kind == "dynamodb":
+        return _dynamodb_records(raw if raw is not None else json.dumps(event)), True
     if kind in ("kinesis", "sqs"):
         want = "aws:" + kind
         recs = event.get("Records") if isinstance(event, dict) else None
@@ -167,15 +239,18 @@ def json_value(v, ty):
     return v
 
 
-def invoke(program, event):
-    """The outcome of one invocation on a parsed Lambda event."""
+def invoke(program, event, raw=None):
+    """The outcome of one invocation on a Lambda event: parsed, or its text
+    (a str; raw: the text of a parsed event, when there is one)."""
+    if isinstance(event, str):
+        raw, event = event, json.loads(event)
     src = program.source
     try:
         if program.kind == "http":
             ev, meta = decode_event("http", event)
             records, ordered = http_records(ev, meta, src["format"]), False
         else:
-            records, ordered = decode_event(program.kind, event)
+            records, ordered = decode_event(program.kind, event, raw)
     except InvalidEvent as e:
         return {"ok": False, "errorType": "Function.InvalidEvent", "detail": str(e)}
     return process(program, records, ordered)
@@ -223,7 +298,7 @@ def process(program, records, ordered):
             out["error_sites"].append(getattr(e, "where", None))
             if policy == "dead_letter":
                 out["dead"].append({"source": src["name"], "record": rec.shown, "id": rec.id, "category": e.category,
-                                    "reason": str(e), "index": i})
+                                    "reason": str(e), "index": i, "exact": getattr(e, "exact", False)})
                 metrics["RecordsDeadLettered"] += 1
             elif policy == "skip":
                 metrics["RecordsSkipped"] += 1
