@@ -787,39 +787,41 @@ sink per_window to log;
 """
 
 
-def aws_case(args, tmp):
-    """shared/events/aws/go-kinesis-time-window-event.json: a 120-second Lambda window with one
-    text record and a state that is not flowc's ({"1": "state 1", "2": "state 2"})."""
+def aws_window_event_case(args, tmp, label, event_name, flow_text, expected_groups):
+    """One of shared/events/aws's time-window events, end to end: the invocation as it is (not
+    final: no rows, no dead letters, a state of flowc's own form — docs/runtime.md: a state
+    without a "flowc" member is no state, other members are ignored and not returned), then the
+    final invoke of the same window and shard with the state it answered (one row per group over
+    Lambda's window), then a state of an unknown format version (refused with
+    Function.InvalidState). expected_groups(event) → [(columns before window_start, columns
+    after window_complete)] per group, in first-seen order."""
     problems = []
-    path = os.path.join(args.shared, "events", "aws", "go-kinesis-time-window-event.json")
+    path = os.path.join(args.shared, "events", "aws", event_name)
     with open(path) as f:
         event = json.load(f)
-    d = os.path.join(tmp, "aws")
+    d = os.path.join(tmp, label.replace(" ", "-"))
     os.makedirs(d, exist_ok=True)
-    flow = os.path.join(d, "aws_window.flow")
+    flow = os.path.join(d, "window.flow")
     with open(flow, "w") as f:
-        f.write(AWS_CASE_FLOW)
-    # the oracle's view of the event: its records' payloads, the window the event names
-    payloads = [base64.b64decode(r["kinesis"]["data"]).decode("utf-8") for r in event["Records"]]
-    keys = [r["kinesis"]["partitionKey"] for r in event["Records"]]
-    # the invocation itself: not final, so no rows; the state it answers must be flowc's own
-    # (docs/runtime.md: a state without a "flowc" member is no state; other members are ignored
-    # and not returned)
+        f.write(flow_text)
     lines = run_flowc_events(args.flowc, flow, [path])
     inv = [o for o in lines if o.get("type") == "invocation"]
     if len(inv) != 1 or not inv[0].get("ok"):
-        return ["aws case: the invocation failed: %s" % inv]
+        return ["%s: the invocation failed: %s" % (label, inv)]
     resp = inv[0]["response"]
-    rows = [ln for ln in inv[0]["log"] if isinstance(ln, dict) and ln.get("stream") == "per_window"]
+    logged = [ln for ln in inv[0]["log"] if isinstance(ln, dict)]
+    rows = [ln for ln in logged if ln.get("stream") == "per_window"]
     if rows:
-        problems.append("aws case: rows before the final invoke: %s" % rows)
+        problems.append("%s: rows before the final invoke: %s" % (label, rows))
+    dead = [ln for ln in logged if ln.get("stream") == "_dead_letter"]
+    if dead:
+        problems.append("%s: dead letters %s" % (label, dead))
     state = resp.get("state")
     if not isinstance(state, dict) or set(state) != {"flowc"} or not isinstance(state["flowc"], str):
-        problems.append("aws case: the answer's state %r is not {\"flowc\": \"<base64>\"}" % (state,))
+        problems.append("%s: the answer's state %r is not {\"flowc\": \"<base64>\"}" % (label, state))
         return problems
     if resp.get("batchItemFailures") != []:
-        problems.append("aws case: batchItemFailures %r" % resp.get("batchItemFailures"))
-    # the final invoke of the same window and shard, with the state the first answer returned
+        problems.append("%s: batchItemFailures %r" % (label, resp.get("batchItemFailures")))
     final = dict(event, Records=[], state=state, isFinalInvokeForWindow=True)
     final_path = os.path.join(d, "final.json")
     with open(final_path, "w") as f:
@@ -827,18 +829,11 @@ def aws_case(args, tmp):
     lines = run_flowc_events(args.flowc, flow, [final_path])
     inv = [o for o in lines if o.get("type") == "invocation"]
     got = [ln for o in inv for ln in o.get("log", []) if isinstance(ln, dict) and ln.get("stream") == "per_window"]
-    # expected, from the event: one group per partition key over Lambda's window
-    start_ms = _parse_rfc3339(event["window"]["start"])
-    end_ms = _parse_rfc3339(event["window"]["end"])
-    want = []
-    for key in dict.fromkeys(keys):
-        mine = [p for p, k in zip(payloads, keys) if k == key]
-        want.append({"stream": "per_window", "pk": key, "window_start": rfc3339(start_ms),
-                     "window_end": rfc3339(end_ms), "window_complete": True, "n": len(mine),
-                     "first_line": mine[0], "longest": max(len(p) for p in mine)})
+    window = {"window_start": rfc3339(_parse_rfc3339(event["window"]["start"])),
+              "window_end": rfc3339(_parse_rfc3339(event["window"]["end"])), "window_complete": True}
+    want = [dict({"stream": "per_window"}, **before, **window, **after) for before, after in expected_groups(event)]
     if got != want:
-        problems.append("aws case: final invoke rows %s, expected %s" % (got, want))
-    # a state of another program or format must be refused (Function.InvalidState)
+        problems.append("%s: final invoke rows %s, expected %s" % (label, got, want))
     bogus = dict(event, state={"flowc": base64.b64encode(b"\x07" + b"\x00" * 8).decode()})
     bogus_path = os.path.join(d, "bogus.json")
     with open(bogus_path, "w") as f:
@@ -846,9 +841,23 @@ def aws_case(args, tmp):
     lines = run_flowc_events(args.flowc, flow, [bogus_path])
     inv = [o for o in lines if o.get("type") == "invocation"]
     if not inv or inv[0].get("ok") or inv[0].get("errorType") != "Function.InvalidState":
-        problems.append("aws case: a state of format version 7 was not refused with Function.InvalidState: %s"
-                        % {k: inv[0].get(k) for k in ("ok", "errorType", "errorMessage")} if inv else inv)
+        problems.append("%s: a state of format version 7 was not refused with Function.InvalidState: %s"
+                        % (label, inv[:1]))
     return problems
+
+
+def aws_case(args, tmp):
+    """go-kinesis-time-window-event.json: a 120-second Lambda window with one text record and a
+    state that is not flowc's ({"1": "state 1", "2": "state 2"})."""
+    def groups(event):
+        payloads = [base64.b64decode(r["kinesis"]["data"]).decode("utf-8") for r in event["Records"]]
+        keys = [r["kinesis"]["partitionKey"] for r in event["Records"]]
+        out = []
+        for key in dict.fromkeys(keys):
+            mine = [p for p, k in zip(payloads, keys) if k == key]
+            out.append(({"pk": key}, {"n": len(mine), "first_line": mine[0], "longest": max(len(p) for p in mine)}))
+        return out
+    return aws_window_event_case(args, tmp, "aws case", "go-kinesis-time-window-event.json", AWS_CASE_FLOW, groups)
 
 
 AWS_DYNAMODB_FLOW = """source items from dynamodb (id int = $.Id, message string = $.Message);
@@ -864,66 +873,22 @@ sink per_window to log;
 
 
 def aws_dynamodb_case(args, tmp):
-    """shared/events/aws/go-dynamodb-time-window-event.json: a 300-second Lambda window with an
-    INSERT, a MODIFY and a REMOVE of one item (the REMOVE read from its OldImage) and a state that
-    is not flowc's ({"1": "state1"}); checked as aws_case checks the Kinesis one."""
-    problems = []
-    path = os.path.join(args.shared, "events", "aws", "go-dynamodb-time-window-event.json")
-    with open(path) as f:
-        event = json.load(f)
-    d = os.path.join(tmp, "aws-dynamodb")
-    os.makedirs(d, exist_ok=True)
-    flow = os.path.join(d, "aws_dynamodb_window.flow")
-    with open(flow, "w") as f:
-        f.write(AWS_DYNAMODB_FLOW)
-    # the items, read by flowref.dynamodb from each record's image (OldImage for a REMOVE)
-    items = []
-    for r in event["Records"]:
-        image = r["dynamodb"]["OldImage" if r["eventName"] == "REMOVE" else "NewImage"]
-        items.append(json.loads(unmarshal(parse_document(json.dumps(image)))))
-    lines = run_flowc_events(args.flowc, flow, [path])
-    inv = [o for o in lines if o.get("type") == "invocation"]
-    if len(inv) != 1 or not inv[0].get("ok"):
-        return ["aws dynamodb case: the invocation failed: %s" % inv]
-    resp = inv[0]["response"]
-    rows = [ln for ln in inv[0]["log"] if isinstance(ln, dict) and ln.get("stream") == "per_window"]
-    if rows:
-        problems.append("aws dynamodb case: rows before the final invoke: %s" % rows)
-    dead = [ln for ln in inv[0]["log"] if isinstance(ln, dict) and ln.get("stream") == "_dead_letter"]
-    if dead:
-        problems.append("aws dynamodb case: dead letters %s" % dead)
-    state = resp.get("state")
-    if not isinstance(state, dict) or set(state) != {"flowc"} or not isinstance(state["flowc"], str):
-        problems.append("aws dynamodb case: the answer's state %r is not {\"flowc\": \"<base64>\"}" % (state,))
-        return problems
-    if resp.get("batchItemFailures") != []:
-        problems.append("aws dynamodb case: batchItemFailures %r" % resp.get("batchItemFailures"))
-    final = dict(event, Records=[], state=state, isFinalInvokeForWindow=True)
-    final_path = os.path.join(d, "final.json")
-    with open(final_path, "w") as f:
-        json.dump(final, f)
-    lines = run_flowc_events(args.flowc, flow, [final_path])
-    inv = [o for o in lines if o.get("type") == "invocation"]
-    got = [ln for o in inv for ln in o.get("log", []) if isinstance(ln, dict) and ln.get("stream") == "per_window"]
-    start_ms = _parse_rfc3339(event["window"]["start"])
-    end_ms = _parse_rfc3339(event["window"]["end"])
-    want = []
-    for key in dict.fromkeys(it["Id"] for it in items):
-        mine = [it["Message"] for it in items if it["Id"] == key]
-        want.append({"stream": "per_window", "id": key, "window_start": rfc3339(start_ms),
-                     "window_end": rfc3339(end_ms), "window_complete": True, "n": len(mine),
-                     "first_message": mine[0], "longest": max(len(m) for m in mine), "messages": len(set(mine))})
-    if got != want:
-        problems.append("aws dynamodb case: final invoke rows %s, expected %s" % (got, want))
-    bogus = dict(event, state={"flowc": base64.b64encode(b"\x07" + b"\x00" * 8).decode()})
-    bogus_path = os.path.join(d, "bogus.json")
-    with open(bogus_path, "w") as f:
-        json.dump(bogus, f)
-    lines = run_flowc_events(args.flowc, flow, [bogus_path])
-    inv = [o for o in lines if o.get("type") == "invocation"]
-    if not inv or inv[0].get("ok") or inv[0].get("errorType") != "Function.InvalidState":
-        problems.append("aws dynamodb case: a state of format version 7 was not refused: %s" % inv[:1])
-    return problems
+    """go-dynamodb-time-window-event.json: a 300-second Lambda window with an INSERT, a MODIFY and
+    a REMOVE of one item (the REMOVE read from its OldImage) and a state that is not flowc's
+    ({"1": "state1"})."""
+    def groups(event):
+        # the items, read by flowref.dynamodb from each record's image (OldImage for a REMOVE)
+        items = [json.loads(unmarshal(parse_document(json.dumps(
+                     r["dynamodb"]["OldImage" if r["eventName"] == "REMOVE" else "NewImage"]))))
+                 for r in event["Records"]]
+        out = []
+        for key in dict.fromkeys(it["Id"] for it in items):
+            mine = [it["Message"] for it in items if it["Id"] == key]
+            out.append(({"id": key}, {"n": len(mine), "first_message": mine[0], "longest": max(len(m) for m in mine),
+                                      "messages": len(set(mine))}))
+        return out
+    return aws_window_event_case(args, tmp, "aws dynamodb case", "go-dynamodb-time-window-event.json",
+                                 AWS_DYNAMODB_FLOW, groups)
 
 
 def _parse_rfc3339(text):
