@@ -80,8 +80,8 @@ class ImageWriter {
         if (ok) appendJsonBool(out_, b);
         else fail("has a BOOL that is not true or false");
       } else if (type == "NULL") {
-        bool b;
-        ok = inner.get_bool().get(b) == simdjson::SUCCESS;
+        bool b = false;  // DynamoDB writes only {"NULL": true}
+        ok = inner.get_bool().get(b) == simdjson::SUCCESS && b;
         if (ok) appendJsonNull(out_);
         else fail("has a NULL that is not true");
       } else if (type == "M") {

@@ -7,7 +7,8 @@
 //
 // Typed values (the DynamoDB data types):
 //   S → string; N → number (its text, which must follow JSON's number
-//   grammar); BOOL → true/false; NULL (true) → null; M → object; L → array;
+//   grammar); BOOL → true/false; NULL (true; false is refused) → null;
+//   M → object; L → array;
 //   SS → array of strings; NS → array of numbers; B and BS (binary, base64
 //   text on the stream) → string / array of strings, the base64 text as it is.
 // Anything else — a value that is not an object of exactly one known type,

@@ -81,6 +81,7 @@ TEST_F(DynamoImage, NotAnItemIsABadRecordNamingTheAttribute) {
   EXPECT_EQ(errorOf(R"({"a":{"S":1}})"), "attribute 'a' has a string type whose value is not a string");
   EXPECT_EQ(errorOf(R"({"a":{"BOOL":"yes"}})"), "attribute 'a' has a BOOL that is not true or false");
   EXPECT_EQ(errorOf(R"({"a":{"NULL":1}})"), "attribute 'a' has a NULL that is not true");
+  EXPECT_EQ(errorOf(R"({"a":{"NULL":false}})"), "attribute 'a' has a NULL that is not true");
   EXPECT_EQ(errorOf(R"({"a":{"M":[]}})"), "attribute 'a' has an M that is not an object");
   EXPECT_EQ(errorOf(R"({"a":{"L":{}}})"), "attribute 'a' has a list type whose value is not an array");
   EXPECT_EQ(errorOf(R"({"m":{"M":{"b":{"L":[{"S":"x"},{"N":"y"}]}}}})"),

@@ -158,6 +158,7 @@ DYNAMO_BAD = [  # every way an image is not an item, in an attribute the program
     _item(12, "n dot", extra={"N": "1."}),
     _item(13, "bool", extra={"BOOL": "true"}),
     _item(14, "null", extra={"NULL": "yes"}),
+    _item(14, "null false", extra={"NULL": False}),
     _item(15, "m list", extra={"M": [1]}),
     _item(16, "l object", extra={"L": {"S": "x"}}),
     _item(17, "ss number", tags={"SS": ["a", 2]}),

@@ -111,13 +111,9 @@ class _Unmarshal:
                     self.fail("has a BOOL that is not true or false")
                 self.out.append("true" if inner[1] else "false")
             elif ty == "NULL":
-                if not isinstance(inner[1], bool) or inner[0] != "literal":
+                # docs/runtime.md: NULL is true (DynamoDB writes nothing else); false is refused
+                if inner[0] != "literal" or inner[1] is not True:
                     self.fail("has a NULL that is not true")
-                if inner[1] is not True:
-                    # CHOICE (docs: "NULL (true) → null"): {"NULL": false} is
-                    # not a value DynamoDB writes; the documents do not say
-                    from .engine import Ambiguous
-                    raise Ambiguous("an attribute {\"NULL\": false}")
                 self.out.append("null")
             elif ty == "M":
                 if inner[0] != "object":
