@@ -18,11 +18,11 @@ namespace od = simdjson::ondemand;
 
 class ImageWriter {
  public:
-  ImageWriter(std::string& out, std::string& error) : out_(out), error_(error) {}
+  explicit ImageWriter(std::string& out) : out_(out) {}
 
   // {"name": typed value, …} → {"name": value, …}
   bool item(od::object object, int depth) {
-    if (depth > kMaxImageDepth) return fail("nests deeper than " + std::to_string(kMaxImageDepth) + " levels");
+    if (depth > kMaxImageDepth) return tooDeep();
     out_.push_back('{');
     bool first = true;
     for (auto member : object) {
@@ -35,23 +35,29 @@ class ImageWriter {
       first = false;
       appendJsonString(out_, name);
       out_.push_back(':');
-      size_t pathLength = path_.size();
-      if (depth > 0) path_.push_back('.');
-      path_.append(name);
-      if (!typed(field.value(), depth + 1)) return false;
-      path_.resize(pathLength);
+      if (!typed(field.value(), depth + 1)) {
+        path_.insert(0, depth > 0 ? "." + std::string(name) : std::string(name));
+        return false;
+      }
     }
     out_.push_back('}');
     return true;
   }
 
+  // After item() failed: "attribute 'Addr.City' has …".
+  std::string error() const { return "attribute '" + path_ + "' " + what_; }
+
  private:
   enum class Element { Typed, String, Number };
 
+  // The attribute's path is not known here: the levels a failure returns
+  // through put it together (item() and list() prepend their step), so the
+  // path is only built for the record that fails.
   bool fail(std::string_view what) {
-    error_ = "attribute '" + path_ + "' " + std::string(what);
+    what_ = what;
     return false;
   }
+  bool tooDeep() { return fail("nests deeper than " + std::to_string(kMaxImageDepth) + " levels"); }
 
   // {"T": x} → x by the type T.
   bool typed(od::value value, int depth) {
@@ -116,28 +122,26 @@ class ImageWriter {
   bool number(od::value value) {
     std::string_view text;
     if (value.get_string().get(text) != simdjson::SUCCESS) return fail("has an N that is not a string");
-    const char* p = text.data();
-    const char* end = p + text.size();
-    if (!scan::skipNumber(p, end) || p != end) return fail("has the N '" + std::string(text) + "', which is not a number");
+    if (!scan::isNumber(text)) return fail("has the N '" + std::string(text) + "', which is not a number");
     out_.append(text);
     return true;
   }
 
   bool list(od::value value, int depth, Element element) {
-    if (depth > kMaxImageDepth) return fail("nests deeper than " + std::to_string(kMaxImageDepth) + " levels");
+    if (depth > kMaxImageDepth) return tooDeep();
     od::array array;
     if (value.get_array().get(array) != simdjson::SUCCESS) return fail("has a list type whose value is not an array");
     out_.push_back('[');
     size_t index = 0;
-    size_t pathLength = path_.size();
     for (auto e : array) {
       od::value v;
       if (std::move(e).get(v) != simdjson::SUCCESS) return fail("has a malformed list");
       if (index > 0) out_.push_back(',');
-      path_ += "[" + std::to_string(index) + "]";
       bool ok = element == Element::Typed ? typed(v, depth + 1) : element == Element::String ? string(v) : number(v);
-      if (!ok) return false;
-      path_.resize(pathLength);
+      if (!ok) {
+        path_.insert(0, "[" + std::to_string(index) + "]");
+        return false;
+      }
       ++index;
     }
     out_.push_back(']');
@@ -145,14 +149,17 @@ class ImageWriter {
   }
 
   std::string& out_;
-  std::string& error_;
-  std::string path_;  // the attribute being written: Addr.City, Tags[1]
+  std::string what_;  // why the image is not an item
+  std::string path_;  // where: the steps of the levels failed through so far
 };
 
 }  // namespace
 
 bool dynamoImageToJson(od::object image, std::string& out, std::string& error) {
-  return ImageWriter(out, error).item(image, 0);
+  ImageWriter writer(out);
+  if (writer.item(image, 0)) return true;
+  error = writer.error();
+  return false;
 }
 
 }  // namespace flow::detail

@@ -472,14 +472,17 @@ bool EventDecoder::Impl::decodeDynamoRecord(od::object rec, size_t index, Record
   // payloads promise. An image that is not an item is a bad record.
   capacity = static_cast<size_t>(body.data() + body.size() + kBodyPadding - image.data());
   od::object item;
-  std::string why = "the image is not an object";
-  imageJson.clear();
-  if (subParser.iterate(image.data(), image.size(), capacity).get(doc) == simdjson::SUCCESS &&
-      doc.get_object().get(item) == simdjson::SUCCESS && detail::dynamoImageToJson(item, imageJson, why)) {
-    out.payload = arena.copyPadded(imageJson, kPayloadPadding);
-  } else {
-    out.decodeError = arena.copy(why);
+  if (subParser.iterate(image.data(), image.size(), capacity).get(doc) != simdjson::SUCCESS ||
+      doc.get_object().get(item) != simdjson::SUCCESS) {
+    out.decodeError = "the image is not an object";
+    return true;
   }
+  imageJson.clear();
+  if (std::string why; !detail::dynamoImageToJson(item, imageJson, why)) {
+    out.decodeError = arena.copy(why);
+    return true;
+  }
+  out.payload = arena.copyPadded(imageJson, kPayloadPadding);
   return true;
 }
 
