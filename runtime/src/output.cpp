@@ -109,12 +109,7 @@ void Output::deadLetter(size_t i, std::string_view reason) {
   out += ",\"reason\":";
   appendJsonString(out, reason);
   out += ",\"record\":";
-  // As received, decoded from base64 where the event encodes it — unless it
-  // could not be decoded, in which case the text as it came. A DynamoDB
-  // record's payload is its image rewritten as plain JSON, so its dead letter
-  // is the record's `dynamodb` object as it came (keys, images, sequence number).
-  bool asReceived = batch_->kind == SourceKind::DynamoDb || (!rec.decodeError.empty() && rec.payload.empty());
-  appendJsonString(out, asReceived ? rec.received : rec.payload);
+  appendJsonString(out, batch_->asReceived(rec));
   out += ",\"id\":";
   appendJsonString(out, rec.id);
   out += "}\n";

@@ -120,6 +120,15 @@ struct Batch {
   bool ordered() const {
     return kind == SourceKind::Kinesis || kind == SourceKind::DynamoDb || (kind == SourceKind::Sqs && fifo);
   }
+
+  // A record as it came, for its dead letter: its payload (decoded from
+  // base64 where the event encodes it), but `received` when the payload
+  // could not be extracted, and always for DynamoDB, whose payload is a
+  // rewrite of the image (received: the record's `dynamodb` object).
+  std::string_view asReceived(const Record& r) const {
+    bool notExtracted = !r.decodeError.empty() && r.payload.empty();
+    return kind == SourceKind::DynamoDb || notExtracted ? r.received : r.payload;
+  }
 };
 
 class EventDecoder {
