@@ -12,6 +12,7 @@
 #include <set>
 #include <simdjson.h>
 
+#include "flow/record_scan.h"  // the JSON number grammar, shared with the handlers
 #include "run/runtime_api_server.h"
 #include "support/json_writer.h"
 
@@ -92,34 +93,6 @@ std::string apiGatewayTime(int64_t ms) {
 
 namespace od = simdjson::ondemand;
 
-// A number token as RFC 8259 writes it, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?:
-// the on-demand parser hands a number over as raw text without checking it.
-bool isJsonNumber(std::string_view s) {
-  size_t i = 0;
-  auto digitsFrom = [&](size_t at) {
-    size_t j = at;
-    while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
-    return j - at;
-  };
-  if (i < s.size() && s[i] == '-') ++i;
-  size_t n = digitsFrom(i);
-  if (n == 0 || (n > 1 && s[i] == '0')) return false;
-  i += n;
-  if (i < s.size() && s[i] == '.') {
-    n = digitsFrom(++i);
-    if (n == 0) return false;
-    i += n;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    n = digitsFrom(i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return i == s.size();
-}
-
 // DynamoDB's size of a number: 1 byte per two significant digits (leading
 // and trailing zeros trimmed), plus 1.
 size_t dynamoNumberBytes(std::string_view s) {
@@ -184,7 +157,7 @@ bool writeAttribute(od::value v, std::string& out, size_t& bytes, std::optional<
       std::string_view raw = v.raw_json_token();  // includes the spaces after it
       while (!raw.empty() && std::string_view(" \t\n\r").find(raw.back()) != std::string_view::npos)
         raw.remove_suffix(1);
-      if (!isJsonNumber(raw)) return false;
+      if (!flow::scan::isNumber(raw)) return false;  // on-demand hands a number over unchecked
       out += R"({"N":")";
       out += raw;  // digits, '-', '.', 'e', '+': nothing to escape
       out += "\"}";

@@ -200,6 +200,13 @@ inline bool skipNumber(const char*& p, const char* end) {
   return true;
 }
 
+// Whether all of `s` is one number by that grammar.
+inline bool isNumber(std::string_view s) {
+  const char* p = s.data();
+  const char* end = p + s.size();
+  return skipNumber(p, end) && p == end;
+}
+
 // The literal `word` (n bytes) at p: true with p past it.
 inline bool skipLiteral(const char*& p, const char* end, const char* word, size_t n) {
   if (static_cast<size_t>(end - p) < n || std::memcmp(p, word, n) != 0) return false;
