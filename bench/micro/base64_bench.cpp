@@ -75,6 +75,18 @@ void BM_Base64DecodeRecords(benchmark::State& state) { decodeRecords<&flow::deco
 BENCHMARK(BM_Base64DecodeRecords);
 void BM_Base64DecodeRecordsScalar(benchmark::State& state) { decodeRecords<&flow::detail::decodeBase64Scalar>(state); }
 BENCHMARK(BM_Base64DecodeRecordsScalar);
+flow::Base64Result decodeAvx2(std::string_view in, char* out) {
+  return flow::detail::decodeBase64With(flow::detail::Base64Impl::Avx2, in, out);
+}
+// AVX2 where decodeBase64 runs AVX-512 VBMI: the step between the two.
+void BM_Base64DecodeRecordsAvx2(benchmark::State& state) {
+  if (!flow::detail::base64Available(flow::detail::Base64Impl::Avx2)) {
+    state.SkipWithError("no AVX2 here");
+    return;
+  }
+  decodeRecords<&decodeAvx2>(state);
+}
+BENCHMARK(BM_Base64DecodeRecordsAvx2);
 
 void BM_Base64Decode1MiB(benchmark::State& state) {
   std::mt19937_64 rng(7);

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -118,17 +119,22 @@ bool isCanonicalBase64(std::string_view s, std::string& bytes) {
   return encodeBase64(bytes) == s;
 }
 
-// The shipped decoder (AVX2 here when the CPU has it) and the scalar one
+// Every vector decoder this CPU runs (AVX-512 VBMI, AVX2) and the scalar one
 // agree on everything: result, error kind and offset, size, bytes written.
 void compareBase64Implementations(std::string_view text) {
+  using flow::detail::Base64Impl;
   size_t room = flow::base64MaxDecodedSize(text.size());
   std::vector<char> a(room + 1, 'a'), b(room + 1, 'b');
   flow::Base64Result s = flow::detail::decodeBase64Scalar(text, a.data());
-  flow::Base64Result v = flow::detail::decodeBase64Simd(text, b.data());
-  CHECK(s.error == v.error && s.errorOffset == v.errorOffset, "SIMD and scalar base64 report different errors");
-  CHECK(!s.ok() || (s.size == v.size && std::memcmp(a.data(), b.data(), s.size) == 0),
-        "SIMD and scalar base64 decode differently");
-  CHECK(a[room] == 'a' && b[room] == 'b', "a base64 decoder wrote past base64MaxDecodedSize");
+  for (Base64Impl impl : {Base64Impl::Avx2, Base64Impl::Avx512Vbmi, Base64Impl::Neon}) {
+    if (!flow::detail::base64Available(impl)) continue;
+    std::fill(b.begin(), b.end(), 'b');
+    flow::Base64Result v = flow::detail::decodeBase64With(impl, text, b.data());
+    CHECK(s.error == v.error && s.errorOffset == v.errorOffset, "SIMD and scalar base64 report different errors");
+    CHECK(!s.ok() || (s.size == v.size && std::memcmp(a.data(), b.data(), s.size) == 0),
+          "SIMD and scalar base64 decode differently");
+    CHECK(a[room] == 'a' && b[room] == 'b', "a base64 decoder wrote past base64MaxDecodedSize");
+  }
   flow::Base64Result d = flow::decodeBase64(text, b.data());
   CHECK(d.error == s.error && d.errorOffset == s.errorOffset && d.size == s.size);
 }

@@ -1,4 +1,5 @@
-// The differential check of flow::decodeBase64 (AVX2 / NEON blocks) against
+// The differential check of flow::decodeBase64 and of every vector
+// implementation this CPU runs (AVX-512 VBMI, AVX2 / NEON blocks) against
 // flow::detail::decodeBase64Scalar: identical result, size, error kind,
 // error offset and output bytes, over
 //  - canonical encodings of random bytes, every length 0..maxLength, whose
@@ -59,29 +60,49 @@ struct Rng {
   }
 };
 
-inline void compare(std::string_view in, Report& rep, std::vector<char>& a, std::vector<char>& b) {
-  ++rep.cases;
-  // Output buffers of exactly the promised size, pre-filled differently, so
-  // a byte written by one decoder and not the other shows.
+// The implementations compared with the scalar one: decodeBase64 itself,
+// and each vector implementation available here.
+inline std::vector<flow::detail::Base64Impl> vectorImpls() {
+  std::vector<flow::detail::Base64Impl> impls;
+  for (auto impl : {flow::detail::Base64Impl::Avx2, flow::detail::Base64Impl::Avx512Vbmi,
+                    flow::detail::Base64Impl::Neon}) {
+    if (flow::detail::base64Available(impl)) impls.push_back(impl);
+  }
+  return impls;
+}
+
+// Output buffers of exactly the promised size, pre-filled differently, so
+// a byte written by one decoder and not the other shows: `a` holds the
+// scalar decoder's result `s`, `b` gets the other's.
+inline void compareOne(std::string_view in, const flow::Base64Result& s, const char* name,
+                       flow::Base64Result (*decode)(std::string_view, char*), flow::detail::Base64Impl impl,
+                       Report& rep, const std::vector<char>& a, std::vector<char>& b) {
   size_t room = flow::base64MaxDecodedSize(in.size());
-  a.assign(room + 1, 'a');
   b.assign(room + 1, 'b');
-  flow::Base64Result s = flow::detail::decodeBase64Scalar(in, a.data());
-  flow::Base64Result v = flow::decodeBase64(in, b.data());
+  flow::Base64Result v = decode != nullptr ? decode(in, b.data()) : flow::detail::decodeBase64With(impl, in, b.data());
   bool same = s.error == v.error && s.errorOffset == v.errorOffset && (!s.ok() || s.size == v.size) &&
               (!s.ok() || std::memcmp(a.data(), b.data(), s.size) == 0) && a[room] == 'a' && b[room] == 'b';
-  if (!s.ok()) ++rep.errors;
   if (same || !rep.failure.empty()) return;
-  char line[160];
-  std::snprintf(line, sizeof line, "length %zu: scalar error %d offset %zu size %zu; simd error %d offset %zu size %zu; ",
-                in.size(), static_cast<int>(s.error), s.errorOffset, s.size, static_cast<int>(v.error), v.errorOffset,
-                v.size);
+  char line[200];
+  std::snprintf(line, sizeof line, "length %zu: scalar error %d offset %zu size %zu; %s error %d offset %zu size %zu; ",
+                in.size(), static_cast<int>(s.error), s.errorOffset, s.size, name, static_cast<int>(v.error),
+                v.errorOffset, v.size);
   rep.failure = line;
   for (unsigned char c : in.substr(0, 120)) {
     char hex[5];
     std::snprintf(hex, sizeof hex, c >= 32 && c < 127 ? "%c" : "\\x%02x", c);
     rep.failure += hex;
   }
+}
+
+inline void compare(std::string_view in, Report& rep, std::vector<char>& a, std::vector<char>& b) {
+  ++rep.cases;
+  static const std::vector<flow::detail::Base64Impl> impls = vectorImpls();
+  a.assign(flow::base64MaxDecodedSize(in.size()) + 1, 'a');
+  flow::Base64Result s = flow::detail::decodeBase64Scalar(in, a.data());
+  if (!s.ok()) ++rep.errors;
+  compareOne(in, s, "decodeBase64", &flow::decodeBase64, {}, rep, a, b);
+  for (auto impl : impls) compareOne(in, s, flow::detail::base64Name(impl), nullptr, impl, rep, a, b);
 }
 
 inline Report run(size_t maxLength, std::string_view badBytes) {

@@ -94,21 +94,48 @@ TEST(RuntimeBase64, DescribesErrors) {
   EXPECT_EQ(flow::describeBase64Error(r, buf, sizeof buf), "invalid base64: length is not a multiple of 4 at offset 3");
 }
 
-// The SIMD decoder (AVX2 here when the CPU has it) against the scalar one:
-// every length 0..200, every byte value at every position (base64_differential.h).
+// Every vector decoder this CPU runs (AVX-512 VBMI, AVX2) and decodeBase64
+// against the scalar one: every length 0..200, every byte value at every
+// position (base64_differential.h).
 TEST(RuntimeBase64, SimdMatchesScalarEverywhere) {
-  std::printf("base64 implementation here: %s\n", flow::detail::base64Implementation());
+  std::printf("base64 implementation here: %s; compared:", flow::detail::base64Name(flow::detail::base64Used()));
+  for (auto impl : b64diff::vectorImpls()) std::printf(" %s", flow::detail::base64Name(impl));
+  std::printf("\n");
   b64diff::Report rep = b64diff::run(200, {});
   EXPECT_EQ(rep.failure, "");
   EXPECT_GT(rep.cases, 6000000);
   EXPECT_GT(rep.errors, rep.cases / 2);  // the rejected inputs were really exercised
-  if (!flow::detail::base64SimdAvailable()) GTEST_SKIP() << "no AVX2 on this CPU: the scalar decoder was compared with itself";
+  if (b64diff::vectorImpls().empty()) GTEST_SKIP() << "no AVX2 on this CPU: the scalar decoder was compared with itself";
 }
 
-// Both implementations agree with the reference on the classic vectors, so
+// What each implementation is for: the fastest one this CPU runs is used.
+TEST(RuntimeBase64, TheFastestAvailableImplementationIsUsed) {
+  using flow::detail::Base64Impl;
+  EXPECT_TRUE(flow::detail::base64Available(Base64Impl::Scalar));
+#if defined(__x86_64__)
+  bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                __builtin_cpu_supports("avx512vbmi");
+  bool avx2 = __builtin_cpu_supports("avx2");
+  EXPECT_EQ(flow::detail::base64Available(Base64Impl::Avx512Vbmi), avx512);
+  EXPECT_EQ(flow::detail::base64Available(Base64Impl::Avx2), avx2);
+  EXPECT_FALSE(flow::detail::base64Available(Base64Impl::Neon));
+  EXPECT_EQ(flow::detail::base64Used(), avx512 ? Base64Impl::Avx512Vbmi : avx2 ? Base64Impl::Avx2 : Base64Impl::Scalar);
+#endif
+}
+
+// Each implementation available here (the scalar one included).
+std::vector<flow::detail::Base64Impl> allImpls() {
+  std::vector<flow::detail::Base64Impl> impls = b64diff::vectorImpls();
+  impls.insert(impls.begin(), flow::detail::Base64Impl::Scalar);
+  return impls;
+}
+
+// Every implementation agrees with the reference on the classic vectors, so
 // the differential test above cannot pass by sharing a bug.
 TEST(RuntimeBase64, ScalarAndSimdDecodeKnownVectors) {
-  for (auto decoder : {&flow::detail::decodeBase64Scalar, &flow::detail::decodeBase64Simd}) {
+  for (auto impl : allImpls()) {
+    SCOPED_TRACE(flow::detail::base64Name(impl));
+    auto decoder = [impl](std::string_view in, char* out) { return flow::detail::decodeBase64With(impl, in, out); };
     std::string plain = "The quick brown fox jumps over the lazy dog, 0123456789 times!";  // 62 bytes → 84 symbols
     std::string coded = "VGhlIHF1aWNrIGJyb3duIGZveCBqdW1wcyBvdmVyIHRoZSBsYXp5IGRvZywgMDEyMzQ1Njc4OSB0aW1lcyE=";
     std::string out(flow::base64MaxDecodedSize(coded.size()), '\0');
@@ -136,6 +163,7 @@ TEST(RuntimeBase64, EveryLastGroupIsJudgedByTheRules) {
     return c == '+' ? 62 : c == '/' ? 63 : -1;
   };
   const std::string bytes = std::string("AQgwBhRv/+9z=!.-\n") + '\0' + "\x80\xff";
+  const std::vector<flow::detail::Base64Impl> impls = allImpls();
   size_t checked = 0;
   for (unsigned char a : bytes)
     for (unsigned char b : bytes)
@@ -165,18 +193,18 @@ TEST(RuntimeBase64, EveryLastGroupIsJudgedByTheRules) {
             want = flow::Base64Error::NonCanonical;
             at = 4 + symbols - 1;
           }
-          for (auto decoder : {&flow::detail::decodeBase64Scalar, &flow::detail::decodeBase64Simd}) {
+          for (auto impl : impls) {
             std::string out(flow::base64MaxDecodedSize(in.size()), '\0');
-            flow::Base64Result r = decoder(in, out.data());
-            ASSERT_EQ(r.error, want) << in;
+            flow::Base64Result r = flow::detail::decodeBase64With(impl, in, out.data());
+            ASSERT_EQ(r.error, want) << in << " (" << flow::detail::base64Name(impl) << ")";
             if (want != flow::Base64Error::None) {
-              ASSERT_EQ(r.errorOffset, at) << in;
+              ASSERT_EQ(r.errorOffset, at) << in << " (" << flow::detail::base64Name(impl) << ")";
               continue;
             }
-            ASSERT_EQ(r.size, 3 + symbols - 1) << in;
+            ASSERT_EQ(r.size, 3 + symbols - 1) << in << " (" << flow::detail::base64Name(impl) << ")";
             std::string expected = "foo";
             for (size_t k = 0; k + 1 < symbols; ++k) expected += static_cast<char>(x >> (16 - 8 * k));
-            ASSERT_EQ(out.substr(0, r.size), expected) << in;
+            ASSERT_EQ(out.substr(0, r.size), expected) << in << " (" << flow::detail::base64Name(impl) << ")";
           }
           ++checked;
         }

@@ -9,9 +9,10 @@
 //   any of which it may write (the result is the first `size` of them);
 //   nothing is allocated. On failure the result names the first bad offset.
 //
-// Speed: AVX2 (x86-64) or NEON (aarch64) blocks with a scalar decoder for
-// the rest and for every error, so results and error reports are those of
-// the scalar decoder exactly; measurements in src/base64.cpp.
+// Speed: AVX-512 VBMI or AVX2 (x86-64, chosen at run time) or NEON (aarch64)
+// blocks with a scalar decoder for the rest and for every error, so results
+// and error reports are those of the scalar decoder exactly; measurements in
+// src/base64.cpp.
 #pragma once
 
 #include <cstddef>
@@ -44,15 +45,16 @@ Base64Result decodeBase64(std::string_view in, char* out);
 std::string_view describeBase64Error(const Base64Result& r, char* buf, size_t bufSize);
 
 namespace detail {
-// The two implementations apart, for the differential tests and the fuzzer.
-// decodeBase64() is decodeBase64Simd() where the SIMD path exists.
+// The implementations apart, for the differential tests, the fuzzer and the
+// benchmarks: each one's vector blocks, then the scalar decoder from the
+// first block they do not take (a bad byte, '=', the last group).
+enum class Base64Impl : unsigned char { Scalar, Avx2, Avx512Vbmi, Neon };
+bool base64Available(Base64Impl impl);  // built in, and this CPU runs it
+Base64Impl base64Used();                // what decodeBase64() runs here: the fastest available
+const char* base64Name(Base64Impl impl);  // "scalar", "avx2", "avx512vbmi", "neon"
+// `impl` must be available.
+Base64Result decodeBase64With(Base64Impl impl, std::string_view in, char* out);
 Base64Result decodeBase64Scalar(std::string_view in, char* out);
-// AVX2 / NEON blocks, then the scalar decoder from the first block they do
-// not take (a bad byte, '=', the last group); the scalar decoder alone when
-// this CPU or build has neither.
-Base64Result decodeBase64Simd(std::string_view in, char* out);
-bool base64SimdAvailable();
-const char* base64Implementation();  // "avx2", "neon" or "scalar": what decodeBase64() runs here
 }  // namespace detail
 
 }  // namespace flow
