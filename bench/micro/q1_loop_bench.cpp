@@ -35,5 +35,10 @@ namespace {
 // Every record with latency_ms > 500 gives a row.
 void BM_Q1Handler(benchmark::State& state) { flowbench::runHandler(state, &init, &handle, R"({"stream":"slow","user_id":)"); }
 BENCHMARK(BM_Q1Handler)->Unit(benchmark::kMillisecond);
+// The same with cold caches (workload.h): as between a peer's invocations.
+void BM_Q1HandlerCold(benchmark::State& state) {
+  flowbench::runHandler(state, &init, &handle, R"({"stream":"slow","user_id":)", flowbench::Caches::Cold);
+}
+BENCHMARK(BM_Q1HandlerCold)->Unit(benchmark::kMillisecond);
 
 }  // namespace

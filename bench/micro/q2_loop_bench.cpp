@@ -29,5 +29,9 @@ void BM_Q2Handler(benchmark::State& state) {
   flowbench::runHandler(state, &q2::init, &q2::handle, R"({"stream":"per_page","page":)");
 }
 BENCHMARK(BM_Q2Handler)->Unit(benchmark::kMillisecond);
+void BM_Q2HandlerCold(benchmark::State& state) {
+  flowbench::runHandler(state, &q2::init, &q2::handle, R"({"stream":"per_page","page":)", flowbench::Caches::Cold);
+}
+BENCHMARK(BM_Q2HandlerCold)->Unit(benchmark::kMillisecond);
 
 }  // namespace

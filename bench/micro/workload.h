@@ -19,9 +19,15 @@ std::string_view kinesisEvent();
 // Records in kinesisEvent().
 size_t kinesisEventRecords();
 
+// Hot: every iteration on the same event in the same memory, caches warm.
+// Cold: each iteration after 64 MiB were written and the event was copied
+// into the body afresh (what the handler meets between a peer's invocations).
+enum class Caches { Hot, Cold };
+
 // A generated handler's handle() in process on kinesisEvent(), once per
 // iteration, after its init(); the benchmark fails unless the last answer is
 // {"batchItemFailures":[]} with no error and its stdout holds `expectedOutput`.
-void runHandler(benchmark::State& state, flow::InitFn init, flow::HandleFn handle, std::string_view expectedOutput);
+void runHandler(benchmark::State& state, flow::InitFn init, flow::HandleFn handle, std::string_view expectedOutput,
+                Caches caches = Caches::Hot);
 
 }  // namespace flowbench
