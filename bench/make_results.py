@@ -488,11 +488,13 @@ def main():
         for name, t, thr in micro_rows(micro):
             w("| `%s` | %s | %s |" % (name, t, thr))
         w("")
-        w("`BM_Base64DecodeRecords`: every record's `data` of the event; `BM_Base64Decode1MiB`: one 1 MiB buffer; "
+        w("`BM_Base64DecodeRecords`: every record's `data` of the event, with the decoder this CPU runs (AVX-512 "
+          "VBMI where it has it), `…Avx2` and `…Scalar` the same with those; `BM_Base64Decode1MiB`: one 1 MiB buffer; "
           "`BM_EventDecoderKinesis`: `flow::EventDecoder` on the whole event (envelope, metadata, base64); "
           "`BM_JsonWriterQ1Row`: q1's log rows of the event written as the generated code writes them; "
           "`BM_Q1Handler`, `BM_Q2Handler`: q1's and q2's generated `handle()` in process on the event (no Runtime "
-          "API): the handler work above; "
+          "API): the handler work above; `…Cold`: the same, each call after 64 MiB were written and the event "
+          "copied afresh (the cold caches a handler meets between the peers' invocations); "
           "`BM_WindowStateRoundTrip/G`: see *Window state*.")
     if a.chart:
         w("")
