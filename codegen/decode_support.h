@@ -4,7 +4,9 @@
 //
 // Why emitted rather than linked from libflowrt: it is the other half of the
 // code scan.cpp writes (the reasons name what scan.cpp declares), and it
-// changes with it.
+// changes with it. What does not depend on it — the JSON syntax checker that
+// words a bad record's reason, UTF-8, excerpts — is flow/json_check.h, in
+// libflowrt: emitted, it was ~0.35 s of every handler's compile.
 #pragma once
 
 #include "cpp_text.h"

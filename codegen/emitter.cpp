@@ -389,6 +389,7 @@ GeneratedUnit Emitter::run() {
   if (hasBreakers()) out.line("#include \"flow/aggregate.h\"");
   if (hasState()) out.line("#include \"flow/state.h\"");
   out.line("#include \"flow/events.h\"");
+  out.line("#include \"flow/json_check.h\"");
   out.line("#include \"flow/json_writer.h\"");
   out.line("#include \"flow/output.h\"");
   out.line("#include \"flow/runtime.h\"");

@@ -25,6 +25,7 @@
 
 #include "flow/aggregate.h"
 #include "flow/events.h"
+#include "flow/json_check.h"
 #include "flow/json_writer.h"
 #include "flow/output.h"
 #include "flow/record_scan.h"
