@@ -118,29 +118,11 @@ constexpr int64_t kPow10Int[] = {1,          10,          100,          1000,   
                                   1000000,    10000000,    100000000,    1000000000,    10000000000,    100000000000,
                                   1000000000000, 10000000000000, 100000000000000, 1000000000000000};
 
-// Digit parsing a word at a time (little-endian words: the first byte is the
-// lowest), for the timestamps: the byte loop's exit was unpredictable (their
-// length varies), and it was ~9% of a decode's instructions.
-inline uint64_t load64(const char* s) {
-  uint64_t w;
-  std::memcpy(&w, s, 8);
-  return w;
-}
-
-// Per byte of w, a non-zero value exactly when the byte is not '0'..'9';
-// the lowest set bit is therefore in the first such byte.
-inline uint64_t nonDigits(uint64_t w) {
-  uint64_t x = w ^ 0x3030303030303030ull;  // digits become 0..9, nothing else does
-  return (x | ((x & 0x0f0f0f0f0f0f0f0full) + 0x0606060606060606ull)) & 0xf0f0f0f0f0f0f0f0ull;
-}
-
-// The number of leading digit bytes among the 16 at s (16 when all are).
-inline int digitRun(const char* s) {
-  uint64_t a = nonDigits(load64(s));
-  if (a != 0) return __builtin_ctzll(a) >> 3;
-  uint64_t b = nonDigits(load64(s + 8));
-  return b != 0 ? 8 + (__builtin_ctzll(b) >> 3) : 16;
-}
+// Digit parsing a word at a time (flow/record_scan.h's load64, nonDigits,
+// digitRun), for the timestamps: the byte loop's exit was unpredictable
+// (their length varies), and it was ~9% of a decode's instructions.
+using scan::digitRun;
+using scan::load64;
 
 // Eight digit bytes (the first the most significant) to their value: the
 // usual SWAR reduction, pairs, then quads, then the eight.
