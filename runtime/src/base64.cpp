@@ -12,15 +12,17 @@
 // table indexed by the high nibble (minus one for '/') gives the offset that
 // turns a symbol into its 6-bit value; multiply-adds then pack 4×6 bits into
 // 3 bytes. AVX2 does 32 symbols a step (then 16 with SSSE3), NEON 64 (then
-// 32) with vld4/vst3 de/interleaving.
+// 32) with vld4/vst3 de/interleaving. AVX-512 VBMI looks each symbol up in a
+// 128-entry table instead (below) and does 64 a step, then one masked step.
 //
 // Identical results by construction: a vector step only ever handles a block
 // of whole 4-symbol groups that lies before the last group and holds
 // alphabet symbols only, where the scalar decoder writes the very same bytes.
 // The first block with anything else (a bad byte, '=') and every byte after
 // it go through the scalar decoder, which therefore finds and reports every
-// error itself, with the same offset. runtime_base64_test checks it
-// differentially (every length 0..200, every bad byte at every position).
+// error itself, with the same offset. runtime_base64_test checks every
+// implementation the CPU runs differentially (every length 0..200, every bad
+// byte at every position).
 //
 // Measured (build machine: AMD EPYC, 2 cores shared with other work, load
 // 6–12; flowc_micro_bench CPU time, clang 14 -O2 -march=haswell, medians of
@@ -28,7 +30,7 @@
 // event (~340 symbols each) 0.53–0.74 ms scalar → 0.14–0.19 ms AVX2
 // (BM_Base64DecodeRecords, ~1.9 → ~7–9 GB/s); one 1 MiB buffer 0.30–0.44 ms →
 // 0.06 ms (~16 GB/s). NEON is checked for equality under qemu, not timed.
-// AVX-512 VBMI (same machine, Zen 4; session 11, clang 14 -O2
+// AVX-512 VBMI (same machine, Zen 4; November 2026, clang 14 -O2
 // -march=haswell, medians of 3–5): the same 5000 records 102 µs AVX2 → 73–76
 // µs (13 → 18 GB/s), the 1 MiB buffer 30 µs; BM_Q1Handler, old and new
 // binaries run interleaved 3 times: 0.92–1.00 → 0.85–0.95 ms (BM_Q2Handler
