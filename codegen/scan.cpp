@@ -600,7 +600,10 @@ void Emitter::emitFastDecodeFunction(CodeWriter& out) {
   out.line("uint64_t seen = 0;");
   out.open("if (!c.emptyObject())");
   out.open("for (int position = 0;; ++position)");
-  out.open("switch (flow::scan::memberKey(c, fastKeys, position, kFastNames))");
+  out.comment("After the first member, memberKey reads the ',' before the key, or the '}'.");
+  out.line("int id = flow::scan::memberKey(c, fastKeys, position, kFastNames);");
+  out.line("if (id == flow::scan::kEndOfObject) break;");
+  out.open("switch (id)");
   uint64_t required = 0, filter = 0;
   for (size_t id = 0; id < members.size(); ++id) {
     int column = members[id].node.leaf;
@@ -663,9 +666,6 @@ void Emitter::emitFastDecodeFunction(CodeWriter& out) {
   out.close();
   out.line("default: return false;");
   out.close();
-  out.line("int more = c.next();");
-  out.line("if (more == 0) break;");
-  out.line("if (more < 0) return false;");
   out.close();
   out.close();
   out.line("if (!c.atEnd()) return false;");

@@ -26,10 +26,11 @@
 //
 // KeyCache: the records of one stream have the same members in the same
 // order, so the key at each member position is remembered (its bytes from
-// the opening quote to the ':', copied: records do not outlive their
-// invocation) and the next record's key is matched with one vector compare
-// instead of a scan and a lookup. Equal bytes are the same key; anything
-// else is scanned and looked up, and remembered in its place.
+// the end of the previous value, separator included, to the ':', copied:
+// records do not outlive their invocation) and the next record's key is
+// matched with one vector compare instead of a separator test, a scan and
+// a lookup. Equal bytes are the same separator and key; anything else is
+// scanned and looked up, and remembered in its place.
 //
 // Measured (clang 14 -O2 -march=haswell, flowc_micro_bench, 5000-record
 // gen_kinesis.py event, CPU-time medians of 5, old and new binaries run
@@ -590,12 +591,25 @@ struct KeyCache {
   Slot slots[kSlots];
 };
 
-// The key of the member at c.p (its opening quote) and the ':' after it;
-// on return c.p is at the value (whitespace skipped). The key's id: its
-// index in `names`, names.size() for a name not there, or -1 to give up.
+// memberKey's answer when the object ends where the next member would
+// start ('}', consumed).
+constexpr int kEndOfObject = -2;
+
+// The member at c.p: at position 0 its opening quote; after that, right
+// after the previous member's value (white space, ',', white space, then
+// the key). Reads the key and the ':' after it; on return c.p is at the
+// value (white space skipped). The key's id: its index in `names`,
+// names.size() for a name not there, kEndOfObject at the object's '}', or -1
+// to give up. The slot remembers the bytes read (the separator with the
+// key), so the next record's member at this position is one compare.
 template <size_t N>
-[[gnu::noinline]] int scanKey(Cursor& c, KeyCache::Slot* slot, const std::string_view (&names)[N]) {
+[[gnu::noinline]] int scanKey(Cursor& c, KeyCache::Slot* slot, bool first, const std::string_view (&names)[N]) {
   const char* start = c.p;
+  if (!first) {
+    int more = c.next();
+    if (more == 0) return kEndOfObject;
+    if (more < 0) return -1;
+  }
   std::string_view key;
   if (!c.string(key)) return -1;
   c.ws();
@@ -618,6 +632,10 @@ template <size_t N>
   return id;
 }
 
+// The member at `position` (see scanKey): the previous record's bytes there
+// (separator and key) when they are the same, else scanKey. Folding the
+// separator into the compare leaves no ',' test between members; measured
+// (callgrind, q1's handler): 2426 -> 2378 instructions a record.
 template <size_t N>
 [[gnu::always_inline]] inline int memberKey(Cursor& c, KeyCache& cache, int position,
                                             const std::string_view (&names)[N]) {
@@ -628,7 +646,7 @@ template <size_t N>
     c.ws();
     return slot->id;
   }
-  return scanKey(c, slot, names);
+  return scanKey(c, slot, position == 0, names);
 }
 
 }  // namespace flow::scan
