@@ -207,13 +207,7 @@ struct Scanner {
   Arena& arena;
   Batch& batch;
 
-  // Most calls find no whitespace: one compare decides that (a byte above
-  // ' ' is none of the four). At p == end it reads the padding, harmlessly:
-  // either way nothing is skipped past end.
-  void ws() {
-    if (static_cast<unsigned char>(*p) > ' ') return;
-    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
-  }
+  void ws() { scan::skipSpace(p, end); }
   bool eat(char c) {
     ws();
     if (p < end && *p == c) {
