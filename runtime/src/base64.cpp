@@ -190,6 +190,9 @@ Base64Result decodeScalarFrom(const unsigned char* s, size_t n, size_t i, unsign
   0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10
 #define FLOW_B64_LUT_ROLL 0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0
 #define FLOW_B64_PACK 2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1
+// The multiply-adds that pack four 6-bit values into 24 bits (AVX2, AVX-512).
+constexpr int kMergePairs = 0x01400140;  // a·64 + b per byte pair
+constexpr int kMergeWords = 0x00011000;  // ab·4096 + cd per word pair
 
 __attribute__((target("avx2"))) size_t decodeBlocksAvx2(const unsigned char* s, size_t limit, unsigned char*& o) {
   const __m256i lutLo = _mm256_setr_epi8(FLOW_B64_LUT_LO, FLOW_B64_LUT_LO);
@@ -197,8 +200,8 @@ __attribute__((target("avx2"))) size_t decodeBlocksAvx2(const unsigned char* s, 
   const __m256i lutRoll = _mm256_setr_epi8(FLOW_B64_LUT_ROLL, FLOW_B64_LUT_ROLL);
   const __m256i nibble = _mm256_set1_epi8(0x0f);
   const __m256i slash = _mm256_set1_epi8('/');
-  const __m256i merge1 = _mm256_set1_epi32(0x01400140);  // a·64 + b per byte pair
-  const __m256i merge2 = _mm256_set1_epi32(0x00011000);  // ab·4096 + cd per word pair
+  const __m256i merge1 = _mm256_set1_epi32(kMergePairs);
+  const __m256i merge2 = _mm256_set1_epi32(kMergeWords);
   const __m256i pack = _mm256_setr_epi8(FLOW_B64_PACK, FLOW_B64_PACK);
   const __m256i gather = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
   size_t i = 0;
@@ -255,7 +258,7 @@ struct Avx512Tables {
 FLOW_B64_AVX512 inline bool avx512Step(const Avx512Tables& t, __m512i in, __mmask64 storeMask, unsigned char* o) {
   __m512i v = _mm512_permutex2var_epi8(t.lut0, in, t.lut1);
   if (_mm512_movepi8_mask(_mm512_or_si512(in, v)) != 0) return false;
-  __m512i words = _mm512_madd_epi16(_mm512_maddubs_epi16(v, _mm512_set1_epi32(0x01400140)), _mm512_set1_epi32(0x00011000));
+  __m512i words = _mm512_madd_epi16(_mm512_maddubs_epi16(v, _mm512_set1_epi32(kMergePairs)), _mm512_set1_epi32(kMergeWords));
   _mm512_mask_storeu_epi8(o, storeMask, _mm512_permutexvar_epi8(t.gather, words));
   return true;
 }
