@@ -57,8 +57,8 @@ def main():
         if sorted(rows) != ["flowc-q1", "node-q1", "noop", "python-q1"]:
             fail("table rows %s, expected flowc-q1, python-q1, node-q1, noop" % sorted(rows))
         for name, cells in rows.items():
-            if len(cells) != 9:
-                fail("row %s has %d cells, expected 9: %s" % (name, len(cells), cells))
+            if len(cells) != 10:
+                fail("row %s has %d cells, expected 10: %s" % (name, len(cells), cells))
             for i, cell in enumerate(cells):
                 # records/s: none for the floor itself, nor when noise put a median under the floor's (tiny events)
                 na = i == 4 and (name == "noop" or float(cells[3]) <= 0)
@@ -90,7 +90,7 @@ def main():
             if row is None:
                 fail("RESULTS.md has no row for %s" % label)
             cells = [x.strip() for x in row.strip("|").split("|")][1:]
-            ok = len(cells) == 8 and all(re.match(r"^-?[\d,.]+( KiB| MiB)?$", x) or (i == 3 and x == "–")
+            ok = len(cells) == 9 and all(re.match(r"^-?[\d,.]+( KiB| MiB)?$", x) or (i == 3 and x == "–")
                                          for i, x in enumerate(cells))
             if not ok:
                 fail("RESULTS.md row for %s is not all numbers: %s" % (label, row))
