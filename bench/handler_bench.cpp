@@ -30,14 +30,18 @@
 // Lambda the managed runtime provides them.
 //
 // Why it is measured the way it is:
-// - Contestants are interleaved round robin per event (the starting one
-//   rotates), so machine noise (2 cores shared with other work) falls on all
-//   alike; the first `warmup` invocations of each are discarded. Event b of a
-//   round is the b-th event of each contestant's workload.
-// - Between invocations, settle(): the next one starts when the runtime that
-//   answered has used no CPU for 2 ms, so no contestant's leftover work (the
-//   Node peer's GC, ~4 ms of it after each answer) overlaps another's
-//   invocation; what it was is reported ("after ms").
+// - Contestants are interleaved per event, in a new random order each time
+//   (a fixed seed), so machine noise (2 cores shared with other work) falls
+//   on all alike; the first `warmup` invocations of each are discarded.
+//   Event b of a round is the b-th event of each contestant's workload. The
+//   order is shuffled, not rotated, because a runtime's work after it
+//   answers (the Node peer's GC and compiler threads: 0.7-4 ms of CPU
+//   after each answer, medians of runs) overlaps the next invocation on this 2-core machine: in a
+//   rotating order each contestant has the same predecessor in most
+//   invocations, and flowc q2, always invoked after the Node peer's q1, paid
+//   0.3-0.6 ms for it. Waiting for the machine to go idle instead made every
+//   invocation ~0.6 ms slower (the floor 1.0 -> 1.7 ms: a CPU woken from
+//   idle is slow to start). That leftover CPU is reported ("after ms").
 // - Per-invocation time is LocalLambda's durationMs: event handed out →
 //   response received, what Lambda bills. Handler work = median − the median
 //   of the no-op on the same events; records/s per core = records per event /
@@ -85,6 +89,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -166,7 +171,8 @@ struct Contestant {
   std::unique_ptr<run::LocalLambda> lambda;
   std::vector<double> durations;  // timed invocations, ms
   std::vector<double> cpu;        // CPU time the runtime process used in each, ms
-  std::vector<double> cpuAfter;   // CPU it used after answering each (settle()), ms
+  std::vector<double> cpuAfter;   // CPU it used between answering and its next invocation, ms
+  double cpuAtAnswer = NAN;       // its CPU clock when it last answered
   std::vector<double> inits;      // cold starts, ms
   long peakRssKb = -1;
   int invocations = 0;  // checked invocations (warm-up, timed, cold starts)
@@ -470,40 +476,6 @@ void quiesce(Contestant& c) {
       if (call.kind == run::RuntimeCall::NextRequested) return;
     server.wait(50);
   }
-}
-
-// After an invocation: waits (at most kSettleLimitMs) until the contestant's
-// runtime has asked for its next event and then used no CPU for
-// kSettleQuietMs, and returns the CPU it used after answering (ms). A
-// managed runtime keeps working after it posts its response (Node's garbage
-// collector and compiler threads do); on this 2-core machine that work would
-// otherwise overlap whichever contestant is invoked next, and since the
-// round-robin order gives each contestant the same predecessor in most
-// invocations, it fell on some contestants far more than on others (flowc q2,
-// invoked right after the Node peer's q1, paid 0.3-0.6 ms for it). On Lambda,
-// sandboxes do not share CPUs like this: what a runtime does after its answer
-// runs in its own sandbox (or is frozen with it).
-constexpr double kSettleQuietMs = 2.0;
-constexpr double kSettleLimitMs = 500.0;
-double settle(Contestant& c) {
-  quiesce(c);
-  pid_t pid = c.lambda->pid();
-  double first = processCpuMs(pid);
-  if (std::isnan(first)) return NAN;
-  auto start = run::Clock::now(), quietSince = start;
-  double last = first;
-  for (;;) {
-    timespec pause{0, 500 * 1000};
-    ::nanosleep(&pause, nullptr);
-    auto now = run::Clock::now();
-    double cpu = processCpuMs(pid);
-    if (std::isnan(cpu)) return NAN;
-    if (cpu - last > 0.01) quietSince = now;  // it ran
-    last = cpu;
-    if (std::chrono::duration<double, std::milli>(now - quietSince).count() >= kSettleQuietMs) break;
-    if (std::chrono::duration<double, std::milli>(now - start).count() >= kSettleLimitMs) break;
-  }
-  return last - first;
 }
 
 std::string num(double v, int decimals) {
@@ -819,27 +791,32 @@ int main(int argc, char** argv) {
     if (auto e = makeWindowEvents(c, sets, workloads, s, work)) return fail(*e);
   }
 
-  // Warm-up, then timed rounds: per event, every contestant, the first one rotating.
-  size_t slot = 0;
+  // Warm-up, then timed rounds: per event, every contestant, in a shuffled order.
+  std::mt19937 shuffler(20261125);
+  std::vector<size_t> order(n);
+  for (size_t k = 0; k < n; ++k) order[k] = k;
   for (int round = 0; round < s.warmup + s.rounds; ++round) {
     bool timed = round >= s.warmup;
-    for (int b = 0; b < s.batches; ++b, ++slot) {
-      for (size_t k = 0; k < n; ++k) {
-        Contestant& c = cs[(slot + k) % n];
+    for (int b = 0; b < s.batches; ++b) {
+      std::shuffle(order.begin(), order.end(), shuffler);
+      for (size_t k : order) {
+        Contestant& c = cs[k];
         const auto bi = static_cast<size_t>(b);
         const std::vector<std::string>* expected =
             c.workload == "none" ? nullptr : &workloads.at(c.workload).expected[bi];
         pid_t pid = c.lambda->pid();
         double cpuBefore = processCpuMs(pid);
         run::InvokeResult r = c.lambda->invoke(sets.at(c.eventSet).bodies[bi]);
+        // What it used since its previous answer: its work after answering.
+        if (timed && !std::isnan(c.cpuAtAnswer) && !std::isnan(cpuBefore))
+          c.cpuAfter.push_back(cpuBefore - c.cpuAtAnswer);
         double cpuAfter = c.lambda->pid() == pid ? processCpuMs(pid) : NAN;
+        c.cpuAtAnswer = cpuAfter;
         if (r.initDurationMs) c.inits.push_back(*r.initDurationMs);
         bool right = check(c, r, expected, fmt::format("round {} event {}", round, b));
-        double after = settle(c);
         if (timed && right) {
           c.durations.push_back(r.durationMs);
           if (!std::isnan(cpuBefore) && !std::isnan(cpuAfter)) c.cpu.push_back(cpuAfter - cpuBefore);
-          if (!std::isnan(after)) c.cpuAfter.push_back(after);
         }
       }
     }
