@@ -119,27 +119,12 @@ constexpr int64_t kPow10Int[] = {1,          10,          100,          1000,   
                                   1000000000000, 10000000000000, 100000000000000, 1000000000000000};
 
 // Digit parsing a word at a time (flow/record_scan.h's load64, nonDigits,
-// digitRun), for the timestamps: the byte loop's exit was unpredictable
-// (their length varies), and it was ~9% of a decode's instructions.
+// digitRun, digitsValue), for the timestamps: the byte loop's exit was
+// unpredictable (their length varies), and it was ~9% of a decode's
+// instructions.
 using scan::digitRun;
+using scan::digitsValue;
 using scan::load64;
-
-// Eight digit bytes (the first the most significant) to their value: the
-// usual SWAR reduction, pairs, then quads, then the eight.
-inline uint64_t eightDigits(uint64_t w) {
-  w = (w & 0x0f0f0f0f0f0f0f0full) * 2561 >> 8;
-  w = (w & 0x00ff00ff00ff00ffull) * 6553601 >> 16;
-  return (w & 0x0000ffff0000ffffull) * 42949672960001ull >> 32;
-}
-
-// The value of the `count` digits at s (1 <= count <= 16; the 16 bytes at s
-// readable). Shifting the 16 bytes left by the bytes not wanted drops them
-// and puts zero bytes, read as leading zeros, in front.
-inline uint64_t digitsValue(const char* s, int count) {
-  unsigned __int128 v = static_cast<unsigned __int128>(load64(s + 8)) << 64 | load64(s);
-  v <<= 8 * (16 - count);
-  return eightDigits(static_cast<uint64_t>(v)) * 100000000ull + eightDigits(static_cast<uint64_t>(v >> 64));
-}
 
 // [1-9]d*(.d+)? with at most 15 digits in all, ending before `end`, and not
 // followed by an exponent: N (all the digits as one integer) and k (the

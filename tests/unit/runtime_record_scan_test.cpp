@@ -1,4 +1,12 @@
-// flow/record_scan.h's timestamp shortcut, commonRfc3339: it must accept
+// flow/record_scan.h's word-at-a-time shortcuts, each against the byte loop
+// it replaced (written out below as the oracle).
+//
+// Cursor::integer: the same answer, value and end position as the byte loop
+// on every length of digits 0..21, with and without '-' and leading zeros,
+// followed by every byte that matters, and with the record's end falling
+// inside the digits (the bytes past it are digits too).
+//
+// The timestamp shortcut, commonRfc3339: it must accept
 // exactly what its byte-at-a-time form (written out below, as it was before
 // the word-at-a-time one) accepts, and only what the full RFC 3339 parser
 // (flow::parseRfc3339) reads as an instant within years 0000-9999. Both of a
@@ -10,6 +18,7 @@
 // string followed by bytes that could be mistaken for more of it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -79,6 +88,74 @@ std::string stamp(unsigned year, unsigned month, unsigned day, unsigned hour, un
   y = std::string(4 - std::min<size_t>(4, y.size()), '0') + y;
   return y + "-" + two(month) + "-" + two(day) + "T" + two(hour) + ":" + two(minute) + ":" + two(second) + fraction +
          "Z";
+}
+
+// Cursor::integer as it was: -?(0|[1-9]d{0,17}), not -0, not followed by
+// '.', 'e', 'E' or a digit. Returns the position after the digits, or null.
+const char* byteLoopInteger(const char* p, const char* end, int64_t& out) {
+  auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
+  bool negative = p < end && *p == '-';
+  p += negative;
+  if (p >= end || !isDigit(*p)) return nullptr;
+  if (*p == '0') {
+    if (negative) return nullptr;
+    ++p;
+    out = 0;
+  } else {
+    uint64_t n = 0;
+    int count = 0;
+    for (; p < end && isDigit(*p) && count <= 18; ++p, ++count) n = n * 10 + static_cast<uint64_t>(*p - '0');
+    if (count > 18) return nullptr;
+    out = negative ? -static_cast<int64_t>(n) : static_cast<int64_t>(n);
+  }
+  bool ok = p >= end || (*p != '.' && *p != 'e' && *p != 'E' && !isDigit(*p));
+  return ok ? p : nullptr;
+}
+
+TEST(RecordScan, IntegerShortcutReadsWhatTheByteLoopReads) {
+  long cases = 0, accepted = 0;
+  std::string failure;
+  auto run = [&](const std::string& number, const std::string& after, size_t cut) {
+    // The record ends `cut` bytes into `number + after` (its padding, 64
+    // readable bytes, follows; here more digits, then zeros).
+    std::string buffer = number + after + "9876543210987654321" + std::string(64, '\0');
+    const char* end = buffer.data() + std::min(cut, number.size() + after.size());
+    ++cases;
+    int64_t want = 0, got = 0;
+    const char* wantEnd = byteLoopInteger(buffer.data(), end, want);
+    flow::scan::Cursor c(std::string_view(buffer.data(), static_cast<size_t>(end - buffer.data())));
+    bool ok = c.integer(got);
+    if (ok) ++accepted;
+    if (ok != (wantEnd != nullptr) || (ok && (got != want || c.p != wantEnd))) {
+      if (failure.empty())
+        failure = "'" + number + "' + '" + after + "' cut at " + std::to_string(cut) + ": " +
+                  (ok ? "read " + std::to_string(got) : std::string("refused")) + ", the byte loop " +
+                  (wantEnd ? "reads " + std::to_string(want) : std::string("refuses"));
+    }
+  };
+  const std::vector<std::string> afters = {"", ",", "}", " ", ".", ".5", "e3", "E", "x", "\"", std::string(1, '\0')};
+  std::mt19937 rng(5);
+  for (int length = 0; length <= 21; ++length) {
+    for (const char* sign : {"", "-", "--", "+"}) {
+      for (int first : {0, 1, 9}) {
+        for (int trial = 0; trial < 20; ++trial) {
+          std::string number = sign;
+          for (int i = 0; i < length; ++i)
+            number += static_cast<char>('0' + (i == 0 ? first : static_cast<int>(rng() % 10)));
+          for (const std::string& after : afters) {
+            run(number, after, std::string::npos);
+            run(number, after, rng() % (number.size() + after.size() + 1));
+          }
+        }
+      }
+    }
+  }
+  for (const char* edge : {"999999999999999", "-999999999999999", "1000000000000000", "999999999999999999",
+                                  "-999999999999999999", "1000000000000000000", "0", "-0", "00", "01", "-01"})
+    for (const std::string& after : afters) run(edge, after, std::string::npos);
+  EXPECT_EQ(failure, "");
+  EXPECT_GT(accepted, cases / 10);
+  EXPECT_LT(accepted, cases);
 }
 
 TEST(RecordScan, TimestampShortcutAcceptsWhatTheByteLoopAccepts) {
