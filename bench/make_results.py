@@ -213,8 +213,8 @@ def main():
           "(%.2f MB each; %d events/s of event time) |" % (
               ", ".join(c["workload"][8:] for c in nexmark), s["events"], s["recordsPerEvent"],
               sets["nexmark"]["eventBytesMean"] / 1e6 if "nexmark" in sets else 0, s.get("nexmarkRate", 0)))
-    w("| invocations | %d timed per contestant (%d rounds over every event, all contestants interleaved round robin "
-      "per event, in a new random order for every event), after %d warm-up round(s) discarded; %d extra cold starts "
+    w("| invocations | %d timed per contestant (%d rounds over every event, all contestants interleaved per event, in "
+      "a new random order for every event), after %d warm-up round(s) discarded; %d extra cold starts "
       "each |"
       % (s["timedInvocationsPerContestant"], s["timedRounds"], s["warmupRounds"], s["extraColdStarts"]))
     w("| peers' runtimes | %s, %s (not in their zips: Lambda's managed runtime provides them) |"
