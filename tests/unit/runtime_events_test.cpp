@@ -332,6 +332,14 @@ TEST_F(RuntimeEvents, DynamoDbStreams) {
       EXPECT_TRUE(r.payload.find("\"Id\":101") != std::string_view::npos) << f << ": " << r.payload;
     }
   }
+  // No eventName (docs/runtime.md): read like an INSERT, its NewImage, with an empty name.
+  Event bare = fromText(R"({"Records":[{"dynamodb":{"SequenceNumber":"7","ApproximateCreationDateTime":1700000000,)"
+                        R"("OldImage":{"Id":{"N":"1"}},"NewImage":{"Id":{"N":"2"}}}}]})");
+  ASSERT_FALSE(decode(SourceKind::DynamoDb, bare));
+  ASSERT_EQ(batch.records.size(), 1u);
+  EXPECT_EQ(batch.records[0].eventName, "");
+  EXPECT_TRUE(batch.records[0].decodeError.empty()) << batch.records[0].decodeError;
+  EXPECT_EQ(batch.records[0].payload, R"({"Id":2})");
   // pt-: eventName comes after `dynamodb`, and the MODIFY's OldImage before its NewImage.
   Event pt = load("pt-dynamoStreamEvent.json");
   ASSERT_FALSE(decode(SourceKind::DynamoDb, pt));
