@@ -138,6 +138,17 @@ std::vector<std::string> edgeCases() {
   out.push_back("{" + body + ",\"other_name\":\"again\"}");        // the path's member twice
   out.push_back("{" + body + ",\"z\":1,\"z\":{\"z\":1,\"z\":2}}");  // undeclared ones, more than once
   out.push_back("{" + body + ",\"\\u0073\":\"escaped s\"}");        // an escaped name of a declared member
+  // More members than the key cache has positions (32): the later ones share
+  // one slot, so the same layout twice, declared members past position 32,
+  // and a duplicate there.
+  std::string many;
+  for (int k = 0; k < 40; ++k) many += fmt::format(",\"e{}\":{}", k, k);
+  for (int twice = 0; twice < 2; ++twice) {
+    out.push_back("{" + body + many + "}");
+    out.push_back("{" + many.substr(1) + "," + body + "}");
+  }
+  out.push_back("{" + many.substr(1) + "," + body + ",\"s\":\"again\"}");
+  out.push_back("{" + many.substr(1) + ",\"e39\":1," + body + "}");
   out.push_back("{" + body + ",\"caf\xc3\xa9\":1}");
   out.push_back("{" + body + "} ");
   out.push_back(" \t\r\n{" + body + "}\n\n");

@@ -632,19 +632,35 @@ struct Cursor {
 
 // The keys of the previous record, per member position (see the header).
 struct KeyCache {
-  static constexpr int kSlots = 32;
+  static constexpr int kSlots = 32;        // positions 0..31; every later one shares one more slot
   static constexpr size_t kKeyBytes = 64;  // `"key":` longer than this is not remembered
+  // Nothing remembered: a length no record's remaining bytes reach, so the
+  // bound check that every match needs anyway also rules out an empty slot.
+  static constexpr uint32_t kEmpty = UINT32_MAX;
   struct Slot {
     char bytes[kKeyBytes + 32] = {};  // + what sameBytes reads past the end
-    uint32_t length = 0;              // 0: nothing remembered
+    uint32_t length = kEmpty;
     int id = -1;
   };
-  Slot slots[kSlots];
+  // Equal bytes are the same separator and key wherever they stand, so the
+  // positions past kSlots may share a slot: it holds the last of them read.
+  Slot slots[kSlots + 1];
 };
 
 // memberKey's answer when the object ends where the next member would
 // start ('}', consumed).
 constexpr int kEndOfObject = -2;
+
+// The bytes [start, stop) read as member `id` (or kEndOfObject), into the
+// slot for the next record.
+inline void remember(KeyCache::Slot& slot, const char* start, const char* stop, int id) {
+  size_t length = static_cast<size_t>(stop - start);
+  if (length <= KeyCache::kKeyBytes) {
+    std::memcpy(slot.bytes, start, length);
+    slot.length = static_cast<uint32_t>(length);
+    slot.id = id;
+  }
+}
 
 // The member at c.p: at position 0 its opening quote; after that, right
 // after the previous member's value (white space, ',', white space, then
@@ -653,19 +669,8 @@ constexpr int kEndOfObject = -2;
 // names.size() for a name not there, kEndOfObject at the object's '}', or -1
 // to give up. The slot remembers the bytes read (the separator with the
 // key), so the next record's member at this position is one compare.
-// The bytes [start, stop) read as member `id` (or kEndOfObject), into the
-// slot for the next record.
-inline void remember(KeyCache::Slot* slot, const char* start, const char* stop, int id) {
-  size_t length = static_cast<size_t>(stop - start);
-  if (slot != nullptr && length <= KeyCache::kKeyBytes) {
-    std::memcpy(slot->bytes, start, length);
-    slot->length = static_cast<uint32_t>(length);
-    slot->id = id;
-  }
-}
-
 template <size_t N>
-[[gnu::noinline]] int scanKey(Cursor& c, KeyCache::Slot* slot, bool first, const std::string_view (&names)[N]) {
+[[gnu::noinline]] int scanKey(Cursor& c, KeyCache::Slot& slot, bool first, const std::string_view (&names)[N]) {
   const char* start = c.p;
   if (!first) {
     int more = c.next();
@@ -702,12 +707,11 @@ template <size_t N>
 template <size_t N>
 [[gnu::always_inline]] inline int memberKey(Cursor& c, KeyCache& cache, int position,
                                             const std::string_view (&names)[N]) {
-  KeyCache::Slot* slot = position < KeyCache::kSlots ? &cache.slots[position] : nullptr;
-  if (slot != nullptr && slot->length != 0 && static_cast<size_t>(c.end - c.p) >= slot->length &&
-      sameBytes(c.p, slot->bytes, slot->length)) [[likely]] {
-    c.p += slot->length;
+  KeyCache::Slot& slot = cache.slots[position < KeyCache::kSlots ? position : KeyCache::kSlots];
+  if (static_cast<size_t>(c.end - c.p) >= slot.length && sameBytes(c.p, slot.bytes, slot.length)) [[likely]] {
+    c.p += slot.length;
     c.ws();
-    return slot->id;
+    return slot.id;
   }
   return scanKey(c, slot, position == 0, names);
 }
