@@ -83,6 +83,20 @@ std::vector<AggregateSpec> aggregateSpecs(const Emitter& e, const Node& n) {
   return out;
 }
 
+std::vector<StructField> accumulatorStateFields(Emitter& e, const Node& n) {
+  std::vector<StructField> out;
+  std::vector<AggregateSpec> specs = aggregateSpecs(e, n);
+  for (size_t j = 0; j < specs.size(); ++j) {
+    for (const StructField& f : accumulatorFields(specs[j], j)) out.push_back(f);
+  }
+  if (isSession(n)) {
+    out.push_back({"int64_t", "ss", "the session's start: its first record's time"});
+    out.push_back({"int64_t", "se", "its end: the last record's time + the gap"});
+  }
+  if (isCascade(e, n)) out.push_back({"bool", "pin", "some input row had window_complete = false"});
+  return out;
+}
+
 std::vector<StructField> accumulatorFields(const AggregateSpec& a, size_t j) {
   auto f = [&](std::string type, const char* name, std::string comment = "") {
     return StructField{std::move(type), fmt::format("{}_{}", name, j), std::move(comment)};
@@ -131,16 +145,8 @@ void emitAggregateTypes(Emitter& e, CodeWriter& out, const Node& n) {
   emitKeyOps(out, fmt::format("KeyOps_{}", N), fmt::format("Key_{}", N), keyFields);
 
   out.open(fmt::format("struct Acc_{}", N));
-  std::vector<StructField> accFields;
-  for (size_t j = 0; j < specs.size(); ++j) {
-    for (const StructField& f : accumulatorFields(specs[j], j)) accFields.push_back(f);
-  }
-  if (isSession(n)) {
-    accFields.push_back({"int64_t", "ss", "the session's start: its first record's time"});
-    accFields.push_back({"int64_t", "se", "its end: the last record's time + the gap"});
-    accFields.push_back({"bool", "dead", "merged into another session (not in the state)"});
-  }
-  if (isCascade(e, n)) accFields.push_back({"bool", "pin", "some input row had window_complete = false"});
+  std::vector<StructField> accFields = accumulatorStateFields(e, n);
+  if (isSession(n)) accFields.push_back({"bool", "dead", "merged into another session (not in the state)"});
   for (const StructField& f : accFields) {
     if (f.comment.empty()) {
       out.line(fmt::format("{} {}{{}};", f.type, f.name));

@@ -72,6 +72,11 @@ void emitAggregateFlush(Emitter& e, CodeWriter& out, const plan::Node& n);
 void emitAggregateClear(Emitter& e, CodeWriter& out, const plan::Node& n);
 // The accumulator's fields, its update by one value, and its final value.
 std::vector<StructField> accumulatorFields(const AggregateSpec& a, size_t j);
+// Every field of an Aggregate's accumulator that a window's state keeps:
+// each aggregate's (accumulatorFields), a session's bounds, a cascade's pin.
+// Acc_N declares these (and a session's `dead` flag); the state writes and
+// reads them in this order.
+std::vector<StructField> accumulatorStateFields(Emitter& e, const plan::Node& n);
 
 // window.cpp: windowed Aggregates and the state they keep in Lambda's
 // tumbling-window `state`.

@@ -200,20 +200,6 @@ uint64_t stateLayout(Emitter& e, const std::vector<const Node*>& nodes) {
   return h;
 }
 
-std::vector<StructField> accFieldsOf(Emitter& e, const Node& n) {
-  std::vector<StructField> out;
-  std::vector<AggregateSpec> specs = aggregateSpecs(e, n);
-  for (size_t j = 0; j < specs.size(); ++j) {
-    for (const StructField& f : accumulatorFields(specs[j], j)) out.push_back(f);
-  }
-  if (isSession(n)) {
-    out.push_back({"int64_t", "ss", ""});
-    out.push_back({"int64_t", "se", ""});
-  }
-  if (isCascade(e, n)) out.push_back({"bool", "pin", ""});
-  return out;
-}
-
 std::vector<size_t> distinctSlots(Emitter& e, const Node& n) {
   std::vector<size_t> out;
   std::vector<AggregateSpec> specs = aggregateSpecs(e, n);
@@ -764,7 +750,7 @@ void emitStateDecode(Emitter& e, CodeWriter& out) {
     out.line(fmt::format("const uint64_t hash = KeyOps_{}::hash(k);", N));
     out.line(fmt::format("if (r.failed() || h.agg_{}.find(k, hash)) {{ r.fail(); break; }}", N));
     out.line(fmt::format("[[maybe_unused]] Acc_{0}& a = h.agg_{0}.insert(k, hash).acc;", N));
-    for (const StructField& f : accFieldsOf(e, n)) out.line(fmt::format("r.get(a.{});", f.name));
+    for (const StructField& f : accumulatorStateFields(e, n)) out.line(fmt::format("r.get(a.{});", f.name));
     out.close();
     for (size_t j : distinctSlots(e, n)) {
       out.open("for (uint64_t i = 0, count = r.count(); i < count && !r.failed(); ++i)");
@@ -821,7 +807,7 @@ void emitStateFunctions(Emitter& e, CodeWriter& out) {
     out.open(fmt::format("for (size_t i = 0; i < h.agg_{}.size(); ++i)", N));
     out.line(fmt::format("const Table_{0}::Entry& g = h.agg_{0}[i];", N));
     for (const StructField& f : keyFieldsOf(n)) out.line(fmt::format("w.put(g.key.{});", f.name));
-    for (const StructField& f : accFieldsOf(e, n)) out.line(fmt::format("w.put(g.acc.{});", f.name));
+    for (const StructField& f : accumulatorStateFields(e, n)) out.line(fmt::format("w.put(g.acc.{});", f.name));
     out.close();
     for (size_t j : distinctSlots(e, n)) {
       out.line(fmt::format("w.u64(h.dset_{}_{}.size());", N, j));
