@@ -4,7 +4,7 @@
 // structural pass never runs over the 4 MB of base64 that make up a q1 event.
 //
 // What it takes: JSON it validates completely (whitespace, strings, numbers,
-// literals, nesting up to kMaxDepth, commas and colons, nothing after the
+// literals, nesting up to scan::kMaxDepth, commas and colons, nothing after the
 // root) whose strings are printable ASCII without escapes, in the shape AWS
 // writes: the record members of the real events in shared/events/aws (and
 // gen_kinesis.py's), each at most once. Everything else — an escape, a
@@ -109,10 +109,6 @@ constexpr StringScanImpl kBest = StringScanImpl::Neon;
 #else
 constexpr StringScanImpl kBest = StringScanImpl::Scalar;
 #endif
-
-// Nesting allowed inside the values the scanner skips (simdjson allows 1024;
-// anything deeper than this is simdjson's to judge).
-constexpr int kMaxDepth = 32;
 
 constexpr int64_t kPow10Int[] = {1,          10,          100,          1000,          10000,          100000,
                                   1000000,    10000000,    100000000,    1000000000,    10000000000,    100000000000,
@@ -229,9 +225,6 @@ struct Scanner {
     return 0;
   }
 
-  // RFC 8259's number grammar.
-  bool number() { return scan::skipNumber(p, end); }
-
   // `{ "key": <member(key)>, … }`; member() reads the value.
   template <class Member>
   bool object(Member&& member) {
@@ -252,38 +245,16 @@ struct Scanner {
     }
   }
 
-  // Any JSON value, validated and ignored.
+  // Any JSON value, validated and ignored: the record scanner's walk
+  // (flow/record_scan.h), which takes the same grammar, the same strings
+  // and the same depth (scan::kMaxDepth). Only members no record field
+  // comes from, and `state`, are skipped: not the template's path.
   bool skipValue(int depth) {
     ws();
-    if (p >= end) return false;
-    switch (*p) {
-      case '"': {
-        std::string_view s;
-        return string(s);
-      }
-      case '{':
-        if (depth >= kMaxDepth) return false;
-        return object([&](std::string_view) { return skipValue(depth + 1); });
-      case '[': {
-        if (depth >= kMaxDepth) return false;
-        ++p;
-        ws();
-        if (p < end && *p == ']') {
-          ++p;
-          return true;
-        }
-        for (;;) {
-          if (!skipValue(depth + 1)) return false;
-          int more = separator(']');
-          if (more > 0) continue;
-          return more == 0;
-        }
-      }
-      case 't': return literal("true", 4);
-      case 'f': return literal("false", 5);
-      case 'n': return literal("null", 4);
-      default: return number();
-    }
+    scan::Cursor c(std::string_view(p, static_cast<size_t>(end - p)));
+    bool ok = c.skipValue(depth);
+    p = c.p;
+    return ok;
   }
 
   bool boolean(bool& out) {
