@@ -33,15 +33,20 @@
 // - Contestants are interleaved per event, in a new random order each time
 //   (a fixed seed), so machine noise (2 cores shared with other work) falls
 //   on all alike; the first `warmup` invocations of each are discarded.
-//   Event b of a round is the b-th event of each contestant's workload. The
-//   order is shuffled, not rotated, because a runtime's work after it
-//   answers (the Node peer's GC and compiler threads: 0.7-4 ms of CPU
-//   after each answer, medians of runs) overlaps the next invocation on this 2-core machine: in a
-//   rotating order each contestant has the same predecessor in most
-//   invocations, and flowc q2, always invoked after the Node peer's q1, paid
-//   0.3-0.6 ms for it. Waiting for the machine to go idle instead made every
-//   invocation ~0.6 ms slower (the floor 1.0 -> 1.7 ms: a CPU woken from
-//   idle is slow to start). That leftover CPU is reported ("after ms").
+//   Event b of a round is the b-th event of each contestant's workload.
+// - Each runtime is frozen between its invocations, as Lambda freezes an
+//   execution environment (LambdaConfig::freezeBetweenInvocations: SIGSTOP
+//   once its answer is in, SIGCONT before its next event). A managed
+//   runtime goes on working after it answers (the Node peer's GC and
+//   compiler threads: 0.7-4.4 ms of CPU after each answer, medians of
+//   runs); unfrozen, that work ran during whichever contestant came next on
+//   this 2-core machine, and in the rotating order this benchmark used
+//   before, flowc q2 always followed the Node peer's q1 and paid 0.3-0.6 ms
+//   for it. Frozen, it waits for the runtime's own next invocation, as on
+//   Lambda. (Waiting for the machine to go idle instead made every
+//   invocation ~0.6 ms slower: a CPU woken from idle is slow to start.) The
+//   CPU a runtime uses between its answer and its next invocation is
+//   reported ("after ms"): what it did before it was frozen.
 // - Per-invocation time is LocalLambda's durationMs: event handed out →
 //   response received, what Lambda bills. Handler work = median − the median
 //   of the no-op on the same events; records/s per core = records per event /
@@ -396,6 +401,7 @@ std::optional<std::string> prepare(Contestant& c, const Settings& s, const std::
   config.timeoutMs = s.timeoutMs;
   config.initTimeoutMs = s.timeoutMs;
   config.environment = c.environment;
+  config.freezeBetweenInvocations = true;  // as Lambda does (see "Why it is measured")
   c.lambda = std::make_unique<run::LocalLambda>(config);
   if (auto e = c.lambda->open()) return fmt::format("cannot start the Runtime API server: {}", *e);
   return std::nullopt;
@@ -469,6 +475,7 @@ bool check(Contestant& c, const run::InvokeResult& r, const std::vector<std::str
 // is over) and idle, so nothing else is pending.
 void quiesce(Contestant& c) {
   if (!c.lambda->running()) return;
+  c.lambda->thaw();
   run::RuntimeApiServer& server = c.lambda->server();
   auto until = run::Clock::now() + std::chrono::seconds(2);
   while (run::Clock::now() < until) {

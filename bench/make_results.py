@@ -214,8 +214,8 @@ def main():
               ", ".join(c["workload"][8:] for c in nexmark), s["events"], s["recordsPerEvent"],
               sets["nexmark"]["eventBytesMean"] / 1e6 if "nexmark" in sets else 0, s.get("nexmarkRate", 0)))
     w("| invocations | %d timed per contestant (%d rounds over every event, all contestants interleaved per event, in "
-      "a new random order for every event), after %d warm-up round(s) discarded; %d extra cold starts "
-      "each |"
+      "a new random order for every event; each runtime frozen between its invocations, as Lambda does), after %d "
+      "warm-up round(s) discarded; %d extra cold starts each |"
       % (s["timedInvocationsPerContestant"], s["timedRounds"], s["warmupRounds"], s["extraColdStarts"]))
     w("| peers' runtimes | %s, %s (not in their zips: Lambda's managed runtime provides them) |"
       % (v["python"], v["node"]))
@@ -244,10 +244,10 @@ def main():
       "handler runs on one thread); for Nexmark every record is an event (person, auction or bid). CPU ms = the CPU "
       "time the runtime process (all its threads) used during the invocation: wall-clock times stretch with the "
       "load of the machine (see the load average above), CPU time much less so. CPU ms after answering = what the "
-      "runtime process used between posting its answer and its next invocation (the Node peer's garbage collector "
-      "and compiler threads): not billed here, and on this 2-core machine it overlaps whichever invocation comes "
-      "next. The order is shuffled for every event so that this falls on every contestant alike (a fixed rotation "
-      "gave each contestant the same predecessor in most invocations: flowc q2 always followed the Node peer's q1)."
+      "runtime process used between posting its answer and being frozen (SIGSTOP, as Lambda freezes an execution "
+      "environment between invocations; SIGCONT before its next event): work left then (the Node peer's garbage "
+      "collector and compiler threads) waits for its own next invocation, as on Lambda, instead of running during "
+      "another contestant's on this 2-core machine."
       % (fmt_ms(get("noop", "medianMs"), 3), fmt_ms(get("noop-nexmark", "medianMs"), 3)))
     w("")
     w("## Ratios (flowc against each peer, same run)")

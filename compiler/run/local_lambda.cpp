@@ -4,8 +4,10 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <poll.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -179,7 +181,8 @@ void LocalLambda::stopRuntime() {
     ::close(pidFd_);
     pidFd_ = -1;
   }
-  child_.reset();  // kills and reaps a runtime still running, closes the pipes
+  child_.reset();  // kills and reaps a runtime still running (frozen or not), closes the pipes
+  frozen_ = false;
   initDone_ = false;
   server_.resetSandbox();
 }
@@ -230,6 +233,7 @@ InvokeResult LocalLambda::invoke(const std::string& eventJson) {
     r.errorMessage = *e;
     return r;
   }
+  thaw();
   // A runtime that exited between invokes is replaced, as Lambda does.
   if (child_ && pidFd_ >= 0) {
     pollfd p{pidFd_, POLLIN, 0};
@@ -380,8 +384,33 @@ InvokeResult LocalLambda::invoke(const std::string& eventJson) {
     initOutputEnd_.reset();
   }
   takeOutput(r);
-  if (died) stopRuntime();
+  if (died) {
+    stopRuntime();
+  } else if (config_.freezeBetweenInvocations && child_) {
+    freeze();
+  }
   return r;
+}
+
+void LocalLambda::freeze() {
+  pid_t pid = child_->pid();
+  if (::kill(pid, SIGSTOP) != 0) return;
+  frozen_ = true;
+  // SIGSTOP is delivered to each thread in turn; the kernel tells the parent
+  // once all of them have stopped (a runtime that exits instead is left to
+  // the next invoke's check, after at most 100 ms here).
+  Clock::time_point until = Clock::now() + std::chrono::milliseconds(100);
+  while (Clock::now() < until) {
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WSTOPPED | WNOHANG) != 0 || info.si_pid == pid) return;
+    timespec pause{0, 20 * 1000};
+    ::nanosleep(&pause, nullptr);
+  }
+}
+
+void LocalLambda::thaw() {
+  if (frozen_ && child_) ::kill(child_->pid(), SIGCONT);
+  frozen_ = false;
 }
 
 std::vector<std::string> LocalLambda::shutdown() {

@@ -39,6 +39,15 @@ struct LambdaConfig {
   int initTimeoutMs = 10000;          // Lambda's init phase limit
   std::vector<std::string> environment;  // the function's variables, "NAME=value"
   size_t maxOutputBytes = 64 * 1024 * 1024;  // stdout+stderr kept per invocation
+  // Lambda freezes the execution environment between invocations: what a
+  // runtime still does after its answer (a managed runtime's GC threads)
+  // waits for its next invocation. When set, the runtime's process is
+  // stopped (SIGSTOP) once its answer is in and continued (SIGCONT) before
+  // the next event; its own children, if it has any, are not. The
+  // benchmark sets it, so that no contestant's leftover work runs during
+  // another's invocation; `flowc run` does not, so a runtime that exits
+  // after answering is seen at once.
+  bool freezeBetweenInvocations = false;
 };
 
 struct InvokeResult {
@@ -72,6 +81,9 @@ class LocalLambda {
   // Stops the runtime (Lambda's shutdown: SIGKILL); returns what it printed
   // after the last invocation.
   std::vector<std::string> shutdown();
+  // Continues a runtime frozen after its last invocation (see
+  // LambdaConfig::freezeBetweenInvocations); invoke() does it first.
+  void thaw();
 
   bool running() const { return child_ != nullptr; }
   pid_t pid() const;
@@ -84,6 +96,7 @@ class LocalLambda {
  private:
   std::optional<std::string> startRuntime();
   void stopRuntime();
+  void freeze();  // SIGSTOP, and wait until every thread has stopped
   // Reads what the runtime printed so far (non-blocking).
   void drain(bool toEof);
   void takeOutput(InvokeResult& r);
@@ -100,6 +113,7 @@ class LocalLambda {
   std::optional<size_t> initOutputEnd_;  // bytes of out_ printed before the first /next
   Clock::time_point spawnedAt_{};
   bool initDone_ = false;
+  bool frozen_ = false;
   int coldStarts_ = 0;
   std::string logStream_;
 };

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -180,6 +181,48 @@ TEST(LocalLambdaTest, EnvironmentHeadersAndLogsAreLambdas) {
   EXPECT_EQ(again.response, "[1,2]");
   EXPECT_FALSE(again.initDurationMs.has_value());
   EXPECT_EQ(lambda.coldStarts(), 1);
+}
+
+// /proc/<pid>/stat's state letter ('T' when stopped), or 0.
+char processState(pid_t pid) {
+  std::string stat = readFile("/proc/" + std::to_string(pid) + "/stat");
+  size_t close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() ? 0 : stat[close + 2];
+}
+
+// As Lambda freezes an execution environment between invocations: stopped
+// once its answer is in, using no CPU, continued for the next event, and
+// shut down frozen.
+TEST(LocalLambdaTest, FrozenBetweenInvocationsWhenAsked) {
+  const Workload& w = workload();
+  LambdaConfig c = configFor(kShared + "/bench/peers/node/bootstrap");
+  c.environment = {"FLOW_BENCH_QUERY=q1"};
+  c.freezeBetweenInvocations = true;
+  LocalLambda lambda(c);
+  for (int i = 0; i < 3; ++i) {
+    InvokeResult r = lambda.invoke(w.event);
+    ASSERT_TRUE(r.ok) << r.errorType << ": " << r.errorMessage << "\n" << r.stderrText;
+    EXPECT_EQ(r.logLines, w.expected);
+    pid_t pid = lambda.pid();
+    EXPECT_EQ(processState(pid), 'T');
+    clockid_t clock;
+    ASSERT_EQ(::clock_getcpuclockid(pid, &clock), 0);
+    timespec before{}, after{};
+    ::clock_gettime(clock, &before);
+    ::usleep(50 * 1000);
+    ::clock_gettime(clock, &after);
+    EXPECT_EQ(before.tv_sec, after.tv_sec);
+    EXPECT_EQ(before.tv_nsec, after.tv_nsec);  // Node's threads too
+  }
+  EXPECT_EQ(lambda.coldStarts(), 1);
+  lambda.thaw();
+  EXPECT_NE(processState(lambda.pid()), 'T');
+  lambda.shutdown();
+  EXPECT_FALSE(lambda.running());
+  c.freezeBetweenInvocations = false;  // not asked: left running
+  LocalLambda plain(c);
+  ASSERT_TRUE(plain.invoke(w.event).ok);
+  EXPECT_NE(processState(plain.pid()), 'T');
 }
 
 TEST(LocalLambdaTest, InitErrorIsReportedAndTheNextInvokeStartsAgain) {
