@@ -1,10 +1,11 @@
-// flow/record_scan.h's word-at-a-time shortcuts, each against the byte loop
-// it replaced (written out below as the oracle).
+// flow/record_scan.h's word-at-a-time shortcuts, each against its byte loop.
 //
-// Cursor::integer: the same answer, value and end position as the byte loop
-// on every length of digits 0..21, with and without '-' and leading zeros,
-// followed by every byte that matters, and with the record's end falling
-// inside the digits (the bytes past it are digits too).
+// Cursor::integer: the same answer, value and end position as its byte loop
+// (Cursor::integerLoop, which it falls back to past 15 digits and which was
+// the whole of integer() before) on every length of digits 0..21, with and
+// without '-' and leading zeros, followed by every byte that matters, and
+// with the record's end falling inside the digits (the bytes past it are
+// digits too).
 //
 // The timestamp shortcut, commonRfc3339: it must accept
 // exactly what its byte-at-a-time form (written out below, as it was before
@@ -90,28 +91,6 @@ std::string stamp(unsigned year, unsigned month, unsigned day, unsigned hour, un
          "Z";
 }
 
-// Cursor::integer as it was: -?(0|[1-9]d{0,17}), not -0, not followed by
-// '.', 'e', 'E' or a digit. Returns the position after the digits, or null.
-const char* byteLoopInteger(const char* p, const char* end, int64_t& out) {
-  auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
-  bool negative = p < end && *p == '-';
-  p += negative;
-  if (p >= end || !isDigit(*p)) return nullptr;
-  if (*p == '0') {
-    if (negative) return nullptr;
-    ++p;
-    out = 0;
-  } else {
-    uint64_t n = 0;
-    int count = 0;
-    for (; p < end && isDigit(*p) && count <= 18; ++p, ++count) n = n * 10 + static_cast<uint64_t>(*p - '0');
-    if (count > 18) return nullptr;
-    out = negative ? -static_cast<int64_t>(n) : static_cast<int64_t>(n);
-  }
-  bool ok = p >= end || (*p != '.' && *p != 'e' && *p != 'E' && !isDigit(*p));
-  return ok ? p : nullptr;
-}
-
 TEST(RecordScan, IntegerShortcutReadsWhatTheByteLoopReads) {
   long cases = 0, accepted = 0;
   std::string failure;
@@ -122,8 +101,9 @@ TEST(RecordScan, IntegerShortcutReadsWhatTheByteLoopReads) {
     const char* end = buffer.data() + std::min(cut, number.size() + after.size());
     ++cases;
     int64_t want = 0, got = 0;
-    const char* wantEnd = byteLoopInteger(buffer.data(), end, want);
-    flow::scan::Cursor c(std::string_view(buffer.data(), static_cast<size_t>(end - buffer.data())));
+    std::string_view text(buffer.data(), static_cast<size_t>(end - buffer.data()));
+    flow::scan::Cursor loop(text), c(text);
+    const char* wantEnd = loop.integerLoop(want) ? loop.p : nullptr;
     bool ok = c.integer(got);
     if (ok) ++accepted;
     if (ok != (wantEnd != nullptr) || (ok && (got != want || c.p != wantEnd))) {
