@@ -1,6 +1,11 @@
 // JSON value writers (flow/json_writer.h). Strings take a fast path that
 // copies runs of plain ASCII in one append; only escapes and non-ASCII bytes
-// are looked at one by one.
+// are looked at one by one. The runs are found 16 bytes a step (SSE2, the
+// x86-64 baseline; NEON on arm64), never reading outside the string.
+//
+// Measured (callgrind, the Nexmark q0 handler on a 5000-record event, whose
+// `extra` column is 100-150 plain letters): the byte loop was 13% of the
+// handler's instructions.
 #include "flow/json_writer.h"
 
 #include <charconv>
@@ -8,11 +13,55 @@
 
 #include "flow/time.h"
 
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
 namespace flow {
 namespace {
 
 // 1: copy as is; 0: needs attention (escape or UTF-8 check).
 constexpr bool plainAscii(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x7f; }
+
+#if defined(__x86_64__)
+// Where among the 16 bytes at p the first that is not plainAscii is (16: none).
+// Signed compares: bytes >= 0x80 are negative, so `v < 0x20` catches them too.
+inline size_t firstNotPlain16(const unsigned char* p) {
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+  unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(bad));
+  return bits != 0 ? static_cast<size_t>(__builtin_ctz(bits)) : 16;
+}
+#elif defined(__aarch64__)
+inline size_t firstNotPlain16(const unsigned char* p) {
+  uint8x16_t v = vld1q_u8(p);
+  uint8x16_t bad = vorrq_u8(vorrq_u8(vceqq_u8(v, vdupq_n_u8('"')), vceqq_u8(v, vdupq_n_u8('\\'))),
+                            vorrq_u8(vcltq_u8(v, vdupq_n_u8(0x20)), vcgeq_u8(v, vdupq_n_u8(0x7f))));
+  // 4 bits a byte, in order (the shift-right-narrow movemask idiom).
+  uint64_t bits = vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(bad), 4)), 0);
+  return bits != 0 ? static_cast<size_t>(__builtin_ctzll(bits) >> 2) : 16;
+}
+#endif
+
+// The first position at or after i whose byte is not plainAscii, or n.
+size_t plainRun(const unsigned char* s, size_t i, size_t n) {
+#if defined(__x86_64__) || defined(__aarch64__)
+  if (i + 16 <= n) {
+    for (; i + 16 <= n; i += 16) {
+      if (size_t at = firstNotPlain16(s + i); at < 16) return i + at;
+    }
+    if (i == n) return n;
+    // The last 16 bytes, overlapping the step before, which found its bytes
+    // plain: so a hit is at or after i.
+    return n - 16 + firstNotPlain16(s + n - 16);
+  }
+#endif
+  while (i < n && plainAscii(s[i])) ++i;
+  return i;
+}
 
 // Length of the well-formed UTF-8 sequence at s[i] (2–4), or 0.
 size_t utf8Length(const unsigned char* s, size_t n, size_t i) {
@@ -45,8 +94,7 @@ void appendJsonString(std::string& out, std::string_view str) {
   out.push_back('"');
   size_t i = 0;
   while (i < n) {
-    size_t run = i;
-    while (run < n && plainAscii(s[run])) ++run;
+    size_t run = plainRun(s, i, n);
     if (run > i) {
       out.append(str.data() + i, run - i);
       i = run;

@@ -42,6 +42,43 @@ TEST(RuntimeJsonWriter, KeepsValidUtf8AndReplacesInvalid) {
   EXPECT_EQ(str("\x80"), "\"" + fffd + "\"");                     // lone continuation
 }
 
+// Plain runs are found 16 bytes a step, with an overlapping last step: every
+// length and every place of one or two bytes that need attention, against
+// what the contract says each byte becomes.
+TEST(RuntimeJsonWriter, EscapesWhereverTheyStand) {
+  struct Special {
+    std::string in, out;
+  };
+  const std::vector<Special> specials = {{"\"", "\\\""},     {"\\", "\\\\"},          {"\n", "\\n"},
+                                         {"\x01", "\\u0001"}, {"\x7f", "\\u007f"},        {"\xff", "\xef\xbf\xbd"},
+                                         {"\xc3\xa9", "\xc3\xa9"}, {std::string(1, '\0'), "\\u0000"}};
+  auto filler = [](size_t n) {
+    std::string s;
+    for (size_t k = 0; k < n; ++k) s += static_cast<char>('a' + k % 26);
+    return s;
+  };
+  for (size_t n = 0; n <= 70; ++n) {
+    EXPECT_EQ(str(filler(n)), "\"" + filler(n) + "\"") << n;
+    for (size_t i = 0; i <= n; ++i) {
+      for (size_t a = 0; a < specials.size(); ++a) {
+        const Special& x = specials[a];
+        const Special& y = specials[(a + n) % specials.size()];
+        // x at i; y again 1..20 bytes later when that still fits in n.
+        size_t j = i + 1 + (n + a) % 20;
+        std::string in = filler(i) + x.in, want = filler(i) + x.out;
+        if (j <= n) {
+          in += filler(j - i - 1) + y.in + filler(n - j);
+          want += filler(j - i - 1) + y.out + filler(n - j);
+        } else {
+          in += filler(n - i);
+          want += filler(n - i);
+        }
+        ASSERT_EQ(str(in), "\"" + want + "\"") << "n=" << n << " i=" << i << " a=" << a;
+      }
+    }
+  }
+}
+
 TEST(RuntimeJsonWriter, Integers) {
   std::string out;
   flow::appendJsonInt(out, 0);
