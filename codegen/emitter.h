@@ -115,7 +115,7 @@ class Emitter {
   void emitFieldsStruct(CodeWriter& out);
   void emitDecodeFunction(CodeWriter& out);
   // The fast path beside decodeFields (flow/record_scan.h): when every
-  // declared field is a member of the record itself.
+  // declared field is a member of the record or of an object in it.
   bool fastDecodable() const;
   void emitFastDecodeFunction(CodeWriter& out);
   bool decodesJson() const;

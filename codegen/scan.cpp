@@ -24,11 +24,12 @@
 // have flowc silently pick one. Undeclared members are ignored, duplicates
 // included.
 //
-// A flat schema (every field a member of the record itself) also gets
-// fastDecodeFields, tried first: flow/record_scan.h's strict scanner, which
-// decides only records it can prove decodeFields would accept, with the same
-// values, and otherwise leaves the record to decodeFields (numbers in that
-// header; -DFLOW_NO_FAST_DECODE compiles it out, which the differential test
+// A schema whose fields are members of the record or of objects in it (no
+// array elements) also gets fastDecodeFields, tried first:
+// flow/record_scan.h's strict scanner, which decides only records it can
+// prove decodeFields would accept, with the same values, and otherwise leaves
+// the record to decodeFields (numbers in that header; -DFLOW_NO_FAST_DECODE
+// compiles it out, which the differential test
 // tests/unit/codegen_fast_decode_test.cpp does).
 #include <fmt/format.h>
 
@@ -562,60 +563,161 @@ void Emitter::emitDecodeFunction(CodeWriter& out) {
   if (fastDecodable()) emitFastDecodeFunction(out);
 }
 
-bool Emitter::fastDecodable() const {
-  if (!decodesJson() || decodeTree_.children.empty() || decodeTree_.children.size() > 64) return false;
-  for (const PathNode::Child& c : decodeTree_.children) {
-    if (c.step.index >= 0 || c.node.leaf < 0 || !c.node.children.empty()) return false;
+namespace {
+
+// Whether the fast path can walk `node`'s members: each is a declared field
+// (a leaf) or an object holding more of them, never an array element.
+// `bits` counts the members: each needs a bit of the walk's `seen` mask.
+bool fastWalkable(const PathNode& node, size_t& bits) {
+  for (const PathNode::Child& c : node.children) {
+    if (c.step.index >= 0) return false;
+    bool leaf = c.node.leaf >= 0 && c.node.children.empty();
+    bool object = c.node.leaf < 0 && !c.node.children.empty();
+    if (!leaf && !object) return false;
+    if (++bits > 64) return false;
+    if (object && !fastWalkable(c.node, bits)) return false;
   }
   return true;
 }
 
-// The fast path: flow/record_scan.h's scanner over a flat record, the
-// declared fields by their position in kFastNames. It only says "sure" of
-// what decodeFields would accept, with the same `f`; the decoder's filter
-// runs once the record is known good, on the same values (so it fails, or
-// drops the record, as it does in decodeFields).
-void Emitter::emitFastDecodeFunction(CodeWriter& out) {
-  const ast::SourceDecl& src = source();
-  const std::vector<PathNode::Child>& members = decodeTree_.children;
-  out.line("#ifndef FLOW_NO_FAST_DECODE");
-  out.note("The fast path's names of the declared members, by member id.");
-  out.open("constexpr std::string_view kFastNames[] =");
-  for (const PathNode::Child& c : members) {
-    out.line(fmt::format("{},  // {}", cppStringView(c.step.member),
-                         cppCommentText(fieldDescription(src.fields[static_cast<size_t>(c.node.leaf)]))));
+}  // namespace
+
+bool Emitter::fastDecodable() const {
+  size_t bits = 0;
+  return decodesJson() && !decodeTree_.children.empty() && fastWalkable(decodeTree_, bits);
+}
+
+// The fast path: flow/record_scan.h's scanner over the record, the declared
+// fields (and the objects that hold them) by their position in their
+// object's kFastNames_N. It only says "sure" of what decodeFields would
+// accept, with the same `f`; the decoder's filter runs once the record is
+// known good, on the same values (so it fails, or drops the record, as it
+// does in decodeFields). An object on a field's path is walked only when it
+// is one ('{'): another value there, as a repeated member, leaves the record
+// to decodeFields.
+class FastDecodeWriter {
+ public:
+  FastDecodeWriter(Emitter& e, CodeWriter& out) : e_(e), out_(out) {}
+
+  void write() {
+    const PathNode& root = e_.decodeTree_;
+    number(root, "$");
+    out_.line("#ifndef FLOW_NO_FAST_DECODE");
+    for (const Object& o : objects_) {
+      out_.note(fmt::format("The fast path's names of the members of {}, by member id.",
+                            o.path == "$" ? "the record" : o.path));
+      out_.open(fmt::format("constexpr std::string_view kFastNames_{}[] =", o.index));
+      for (const PathNode::Child& c : o.node->children) {
+        std::string what = c.node.leaf >= 0 ? fieldDescription(e_.source().fields[static_cast<size_t>(c.node.leaf)])
+                                            : "an object of declared fields";
+        out_.line(fmt::format("{},  // {}", cppStringView(c.step.member), cppCommentText(what)));
+      }
+      out_.close(";");
+      out_.note("The previous record's keys there, by member position (flow/record_scan.h).");
+      out_.line(fmt::format("flow::scan::KeyCache fastKeys_{};", o.index));
+    }
+    out_.blank();
+    out_.note("Decodes a record of printable ASCII into `f` without simdjson (flow/record_scan.h).");
+    out_.note("True: `f` is what decodeFields gives and `why` what it returns. False: not sure, ask");
+    out_.note("decodeFields.");
+    out_.open(
+        "bool fastDecodeFields([[maybe_unused]] Handler& h, const flow::Record& rec, [[maybe_unused]] Fields& f, "
+        "[[maybe_unused]] std::string_view& why)");
+    out_.line("flow::scan::Cursor c(rec.payload);");
+    out_.line("uint64_t seen = 0;");
+    out_.line("if (!c.open()) return false;");
+    members(0, 1);
+    out_.line("if (!c.atEnd()) return false;");
+    out_.line(fmt::format("if ((seen & {0}u) != {0}u) return false;  // a required field is missing", required_));
+    if (e_.decoderFilter_) {
+      // decodeFields tests the filter once its fields have all come; not
+      // when one (nullable) is missing.
+      out_.open(fmt::format("if ((seen & {0}u) == {0}u)", filter_));
+      out_.comment("tested while decoding: " + e_.exprText(*e_.decoderTest_));
+      out_.open("why = [&]() -> std::string_view");
+      CodeWriter* saved = e_.code_;
+      e_.code_ = &out_;
+      CValue test = e_.emitExpr(*e_.decoderTest_, e_.scanRow());
+      e_.code_ = saved;
+      out_.line(test.type.base == BaseType::Null ? "f.dropped = true;"
+                                                 : fmt::format("f.dropped = !flow::sql::isTrue({});", test.code));
+      out_.line("return {};");
+      out_.close("();");
+      out_.close();
+    }
+    out_.line("return true;");
+    out_.close();
+    out_.line("#endif");
+    out_.blank();
   }
-  out.close(";");
-  out.note("The previous record's keys, by member position (flow/record_scan.h).");
-  out.line("flow::scan::KeyCache fastKeys;");
-  out.blank();
-  out.note("Decodes a flat record of printable ASCII into `f` without simdjson (flow/record_scan.h).");
-  out.note("True: `f` is what decodeFields gives and `why` what it returns. False: not sure, ask");
-  out.note("decodeFields.");
-  out.open(
-      "bool fastDecodeFields([[maybe_unused]] Handler& h, const flow::Record& rec, [[maybe_unused]] Fields& f, "
-      "[[maybe_unused]] std::string_view& why)");
-  out.line("flow::scan::Cursor c(rec.payload);");
-  out.line("if (!c.open()) return false;");
-  out.line("uint64_t seen = 0;");
-  out.open("if (!c.emptyObject())");
-  out.open("for (int position = 0;; ++position)");
-  out.comment("After the first member, memberKey reads the ',' before the key, or the '}'.");
-  out.line("int id = flow::scan::memberKey(c, fastKeys, position, kFastNames);");
-  out.line("if (id == flow::scan::kEndOfObject) break;");
-  out.open("switch (id)");
-  uint64_t required = 0, filter = 0;
-  for (size_t id = 0; id < members.size(); ++id) {
-    int column = members[id].node.leaf;
-    const ast::FieldDecl& f = src.fields[static_cast<size_t>(column)];
-    uint64_t bit = uint64_t{1} << id;
-    if (!f.type.type.nullable) required |= bit;
-    if (std::find(decoderColumns_.begin(), decoderColumns_.end(), column) != decoderColumns_.end()) filter |= bit;
-    out.open(fmt::format("case {}:", id));
-    out.comment(fieldDescription(f));
-    out.line(fmt::format("if (seen & (uint64_t{{1}} << {})) return false;  // a duplicate: decodeFields says so", id));
-    out.line(fmt::format("seen |= uint64_t{{1}} << {};", id));
-    bool read = columnRead_[static_cast<size_t>(column)];
+
+ private:
+  struct Object {
+    const PathNode* node;
+    int index;
+    std::string path;
+  };
+
+  // Numbers the objects (0: the record) and gives every member its bit, in
+  // the order of the walk.
+  void number(const PathNode& node, const std::string& path) {
+    objectIndex_[&node] = static_cast<int>(objects_.size());
+    objects_.push_back({&node, static_cast<int>(objects_.size()), path});
+    for (const PathNode::Child& c : node.children) {
+      bit_[&c.node] = bits_++;
+      if (c.node.leaf < 0) number(c.node, path + stepText(c.step));
+    }
+  }
+
+  // The members of object `index`, the cursor just inside its '{' (white
+  // space skipped), `depth` the containers its members' values are in (1:
+  // the record's members).
+  void members(int index, int depth) {
+    const Object& o = objects_[static_cast<size_t>(index)];
+    out_.open("if (!c.emptyObject())");
+    out_.open(fmt::format("for (int position_{} = 0;; ++position_{})", index, index));
+    out_.comment("After the first member, memberKey reads the ',' before the key, or the '}'.");
+    out_.line(fmt::format("int id_{0} = flow::scan::memberKey(c, fastKeys_{0}, position_{0}, kFastNames_{0});", index));
+    out_.line(fmt::format("if (id_{} == flow::scan::kEndOfObject) break;", index));
+    out_.open(fmt::format("switch (id_{})", index));
+    const std::vector<PathNode::Child>& children = o.node->children;
+    for (size_t id = 0; id < children.size(); ++id) {
+      const PathNode::Child& c = children[id];
+      int bit = bit_.at(&c.node);
+      out_.open(fmt::format("case {}:", id));
+      out_.line(fmt::format("if (seen & (uint64_t{{1}} << {})) return false;  // a duplicate: decodeFields says so", bit));
+      out_.line(fmt::format("seen |= uint64_t{{1}} << {};", bit));
+      if (c.node.leaf >= 0) {
+        leaf(c.node.leaf, bit);
+      } else {
+        int inner = objectIndex_.at(&c.node);
+        out_.comment(objects_[static_cast<size_t>(inner)].path + ": an object of declared fields");
+        out_.line("if (!c.open()) return false;  // another value there: decodeFields says what it means");
+        members(inner, depth + 1);
+      }
+      out_.line("break;");
+      out_.close();
+    }
+    out_.open(fmt::format("case {}:", children.size()));
+    out_.note("A member no field maps to: valid JSON, not kept.");
+    out_.line(fmt::format("if (!c.skipValue({})) return false;", depth));
+    out_.line("break;");
+    out_.close();
+    out_.line("default: return false;");
+    out_.close();
+    out_.close();
+    out_.close();
+  }
+
+  // Declared field `column`'s value, read into `f` (or checked, when no
+  // operator reads it) as decodeFields would.
+  void leaf(int column, int bit) {
+    const ast::FieldDecl& f = e_.source().fields[static_cast<size_t>(column)];
+    if (!f.type.type.nullable) required_ |= uint64_t{1} << bit;
+    const std::vector<int>& early = e_.decoderColumns_;
+    if (std::find(early.begin(), early.end(), column) != early.end()) filter_ |= uint64_t{1} << bit;
+    out_.comment(fieldDescription(f));
+    bool read = e_.columnRead_[static_cast<size_t>(column)];
     std::string target = fmt::format("f.field_{}", column);
     bool seconds = f.type.unit == ast::TimestampUnit::Seconds;
     if (!read && f.type.type.base == BaseType::Timestamp) {
@@ -628,7 +730,7 @@ void Emitter::emitFastDecodeFunction(CodeWriter& out) {
         case BaseType::Bool: type = "bool"; break;
         default: break;
       }
-      out.line(fmt::format("{} unused{{}};  // checked, not kept", type));
+      out_.line(fmt::format("{} unused{{}};  // checked, not kept", type));
       target = "unused";
     } else if (f.type.type.nullable) {
       target += ".value";
@@ -646,50 +748,27 @@ void Emitter::emitFastDecodeFunction(CodeWriter& out) {
       default: throw InternalError(fmt::format("codegen: field '{}' of type {}", f.name, ast::typeName(f.type.type)));
     }
     if (f.type.type.nullable) {
-      out.open("if (c.null())");
-      if (read) out.line(fmt::format("f.field_{}.null = true;", column));
-      out.reopen(fmt::format("else if ({})", reader));
-      if (read) out.line(fmt::format("f.field_{}.null = false;", column));
-      out.reopen("else");
-      out.line("return false;");
-      out.close();
+      out_.open("if (c.null())");
+      if (read) out_.line(fmt::format("f.field_{}.null = true;", column));
+      out_.reopen(fmt::format("else if ({})", reader));
+      if (read) out_.line(fmt::format("f.field_{}.null = false;", column));
+      out_.reopen("else");
+      out_.line("return false;");
+      out_.close();
     } else {
-      out.line(fmt::format("if (!{}) return false;", reader));
+      out_.line(fmt::format("if (!{}) return false;", reader));
     }
-    out.line("break;");
-    out.close();
   }
-  out.open(fmt::format("case {}:", members.size()));
-  out.note("A member no field maps to: valid JSON, not kept.");
-  out.line("if (!c.skipValue(1)) return false;");
-  out.line("break;");
-  out.close();
-  out.line("default: return false;");
-  out.close();
-  out.close();
-  out.close();
-  out.line("if (!c.atEnd()) return false;");
-  out.line(fmt::format("if ((seen & {0}u) != {0}u) return false;  // a required field is missing", required));
-  if (decoderFilter_) {
-    // decodeFields tests the filter once its fields have all come; not
-    // when one (nullable) is missing.
-    out.open(fmt::format("if ((seen & {0}u) == {0}u)", filter));
-    out.comment("tested while decoding: " + exprText(*decoderTest_));
-    out.open("why = [&]() -> std::string_view");
-    CodeWriter* saved = code_;
-    code_ = &out;
-    CValue test = emitExpr(*decoderTest_, scanRow());
-    code_ = saved;
-    out.line(test.type.base == BaseType::Null ? "f.dropped = true;"
-                                              : fmt::format("f.dropped = !flow::sql::isTrue({});", test.code));
-    out.line("return {};");
-    out.close("();");
-    out.close();
-  }
-  out.line("return true;");
-  out.close();
-  out.line("#endif");
-  out.blank();
-}
+
+  Emitter& e_;
+  CodeWriter& out_;
+  std::vector<Object> objects_;
+  std::map<const PathNode*, int> objectIndex_;
+  std::map<const PathNode*, int> bit_;
+  int bits_ = 0;
+  uint64_t required_ = 0, filter_ = 0;
+};
+
+void Emitter::emitFastDecodeFunction(CodeWriter& out) { FastDecodeWriter(*this, out).write(); }
 
 }  // namespace flowc::codegen::detail

@@ -1,6 +1,7 @@
 // flow/record_scan.h — the primitives of the generated decoders' fast path
 // (codegen/scan.cpp writes `fastDecodeFields` from them): a strict scanner
-// of the flat JSON record `{"key":value,…}` that needs no JSON parser.
+// of the JSON record `{"key":value,…}` (and of the objects in it that the
+// declared fields' paths go through) that needs no JSON parser.
 //
 // The contract: every function returns false to say "not sure", never "bad
 // record": the caller then decodes the record with simdjson as if the fast
