@@ -1,11 +1,11 @@
 // flow/record_scan.h's word-at-a-time shortcuts, each against its byte loop.
 //
-// Cursor::integer: the same answer, value and end position as its byte loop
-// (Cursor::integerLoop, which it falls back to past 15 digits and which was
-// the whole of integer() before) on every length of digits 0..21, with and
-// without '-' and leading zeros, followed by every byte that matters, and
-// with the record's end falling inside the digits (the bytes past it are
-// digits too).
+// Cursor::integer and Cursor::decimal: the same answer, value and end
+// position as their byte loops (Cursor::integerLoop and
+// Cursor::decimalLoop, which they fall back to and which were the whole of
+// them before) on every length of digits 0..21, with and without '-' and
+// leading zeros, followed by every byte that matters, and with the record's
+// end falling inside the digits (the bytes past it are digits too).
 //
 // The timestamp shortcut, commonRfc3339: it must accept
 // exactly what its byte-at-a-time form (written out below, as it was before
@@ -91,29 +91,20 @@ std::string stamp(unsigned year, unsigned month, unsigned day, unsigned hour, un
          "Z";
 }
 
-TEST(RecordScan, IntegerShortcutReadsWhatTheByteLoopReads) {
-  long cases = 0, accepted = 0;
-  std::string failure;
+// The numbers both shortcuts are held to their loops on: every length of
+// digits 0..21, with and without a sign and leading zeros, followed by every
+// byte that matters, whole and with the record's end falling anywhere in
+// them. visit(text) gets the record's text; the bytes past its end are
+// readable (its padding: here more digits, then zeros).
+template <class Visit>
+void forEachNumber(Visit&& visit) {
   auto run = [&](const std::string& number, const std::string& after, size_t cut) {
-    // The record ends `cut` bytes into `number + after` (its padding, 64
-    // readable bytes, follows; here more digits, then zeros).
     std::string buffer = number + after + "9876543210987654321" + std::string(64, '\0');
-    const char* end = buffer.data() + std::min(cut, number.size() + after.size());
-    ++cases;
-    int64_t want = 0, got = 0;
-    std::string_view text(buffer.data(), static_cast<size_t>(end - buffer.data()));
-    flow::scan::Cursor loop(text), c(text);
-    const char* wantEnd = loop.integerLoop(want) ? loop.p : nullptr;
-    bool ok = c.integer(got);
-    if (ok) ++accepted;
-    if (ok != (wantEnd != nullptr) || (ok && (got != want || c.p != wantEnd))) {
-      if (failure.empty())
-        failure = "'" + number + "' + '" + after + "' cut at " + std::to_string(cut) + ": " +
-                  (ok ? "read " + std::to_string(got) : std::string("refused")) + ", the byte loop " +
-                  (wantEnd ? "reads " + std::to_string(want) : std::string("refuses"));
-    }
+    size_t size = std::min(cut, number.size() + after.size());
+    visit(std::string_view(buffer.data(), size), number + "' + '" + after + "' cut at " + std::to_string(cut));
   };
-  const std::vector<std::string> afters = {"", ",", "}", " ", ".", ".5", "e3", "E", "x", "\"", std::string(1, '\0')};
+  const std::vector<std::string> afters = {"", ",", "}", " ", ".", ".5", ".123", "e3", "E", "x", "\"",
+                                           std::string(1, '\0')};
   std::mt19937 rng(5);
   for (int length = 0; length <= 21; ++length) {
     for (const char* sign : {"", "-", "--", "+"}) {
@@ -131,10 +122,59 @@ TEST(RecordScan, IntegerShortcutReadsWhatTheByteLoopReads) {
     }
   }
   for (const char* edge : {"999999999999999", "-999999999999999", "1000000000000000", "999999999999999999",
-                                  "-999999999999999999", "1000000000000000000", "0", "-0", "00", "01", "-01"})
+                           "-999999999999999999", "1000000000000000000", "0", "-0", "00", "01", "-01"})
     for (const std::string& after : afters) run(edge, after, std::string::npos);
+}
+
+TEST(RecordScan, IntegerShortcutReadsWhatTheByteLoopReads) {
+  long cases = 0, accepted = 0;
+  std::string failure;
+  forEachNumber([&](std::string_view text, const std::string& what) {
+    ++cases;
+    int64_t want = 0, got = 0;
+    flow::scan::Cursor loop(text), c(text);
+    const char* wantEnd = loop.integerLoop(want) ? loop.p : nullptr;
+    bool ok = c.integer(got);
+    if (ok) ++accepted;
+    if (ok != (wantEnd != nullptr) || (ok && (got != want || c.p != wantEnd))) {
+      if (failure.empty())
+        failure = "'" + what + ": " + (ok ? "read " + std::to_string(got) : std::string("refused")) +
+                  ", the byte loop " + (wantEnd ? "reads " + std::to_string(want) : std::string("refuses"));
+    }
+  });
   EXPECT_EQ(failure, "");
   EXPECT_GT(accepted, cases / 10);
+  EXPECT_LT(accepted, cases);
+}
+
+// Cursor::decimal reads integers a word at a time and falls back to its byte
+// loop (Cursor::decimalLoop, the whole of decimal() before) for the rest.
+TEST(RecordScan, DecimalShortcutReadsWhatTheByteLoopReads) {
+  long cases = 0, accepted = 0, fractions = 0;
+  std::string failure;
+  forEachNumber([&](std::string_view text, const std::string& what) {
+    ++cases;
+    flow::scan::Decimal want, got;
+    flow::scan::Cursor loop(text), c(text);
+    const char* wantEnd = loop.decimalLoop(want) ? loop.p : nullptr;
+    bool ok = c.decimal(got);
+    if (ok) ++accepted;
+    if (ok && got.fraction > 0) ++fractions;
+    if (ok != (wantEnd != nullptr) ||
+        (ok && (got.digits != want.digits || got.fraction != want.fraction || got.negative != want.negative ||
+                c.p != wantEnd))) {
+      if (failure.empty())
+        failure = "'" + what + ": " +
+                  (ok ? "read " + std::to_string(got.digits) + "/10^" + std::to_string(got.fraction)
+                      : std::string("refused")) +
+                  ", the byte loop " +
+                  (wantEnd ? "reads " + std::to_string(want.digits) + "/10^" + std::to_string(want.fraction)
+                           : std::string("refuses"));
+    }
+  });
+  EXPECT_EQ(failure, "");
+  EXPECT_GT(accepted, cases / 10);
+  EXPECT_GT(fractions, 0);
   EXPECT_LT(accepted, cases);
 }
 
