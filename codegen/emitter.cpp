@@ -270,6 +270,22 @@ void Emitter::emitInit(CodeWriter& out) {
   out.open("flow::Status init(void*)");
   out.open("try");
   out.line("handler = new Handler();");
+  if (source().kind == ast::SourceKind::Kinesis) {
+    // Projection pruning into the envelope: metadata no operator reads is
+    // checked but not converted (flow::EventDecoder::setKinesisMetadataRead).
+    bool arrival = false, shard = false;
+    for (size_t c = 0; c < sourceNode_->schema.size() && c < columnRead_.size(); ++c) {
+      const ast::Column& col = sourceNode_->schema[c];
+      if (!col.metadata || !columnRead_[c]) continue;
+      arrival = arrival || col.name == "_arrival_time";
+      shard = shard || col.name == "_shard_id";
+    }
+    if (!arrival || !shard) {
+      out.comment("Kinesis metadata no operator reads: checked, not converted.");
+      out.line(fmt::format("handler->decoder.setKinesisMetadataRead({{.arrivalTime = {}, .shardId = {}}});",
+                           arrival ? "true" : "false", shard ? "true" : "false"));
+    }
+  }
   if (!regexes_.empty()) out.line("std::string error;");
   for (size_t i = 0; i < regexes_.size(); ++i) {
     out.comment(regexes_[i].text);

@@ -185,6 +185,7 @@ struct EventDecoder::Impl {
   std::string_view body;
   SourceKind kind = SourceKind::Kinesis;
   bool fastPath = true;       // setEnvelopeFastPath()
+  KinesisMetadataRead metadataRead;  // setKinesisMetadataRead()
   bool usedFastPath = false;  // by the last decode()
 
   bool fail(std::string message) {
@@ -794,7 +795,7 @@ Status EventDecoder::Impl::decode(SourceKind k, PayloadFormat format, std::strin
   reset();
   usedFastPath = false;
   if (k == SourceKind::Kinesis && fastPath) {
-    if (detail::scanKinesisEnvelope(b, arena, batch)) {
+    if (detail::scanKinesisEnvelope(b, arena, batch, metadataRead)) {
       usedFastPath = true;
       return std::nullopt;
     }
@@ -832,6 +833,7 @@ Status EventDecoder::decode(SourceKind kind, PayloadFormat format, std::string_v
 }
 
 void EventDecoder::setEnvelopeFastPath(bool enabled) { impl_->fastPath = enabled; }
+void EventDecoder::setKinesisMetadataRead(KinesisMetadataRead read) { impl_->metadataRead = read; }
 bool EventDecoder::lastDecodeUsedFastPath() const { return impl_->usedFastPath; }
 
 }  // namespace flow

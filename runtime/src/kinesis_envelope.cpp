@@ -123,34 +123,42 @@ using scan::digitsValue;
 using scan::load64;
 
 // [1-9]d*(.d+)? with at most 15 digits in all, ending before `end`, and not
-// followed by an exponent: N (all the digits as one integer) and k (the
-// fraction digits), p moved past it. false (p unmoved) for anything else,
-// which the byte loop then judges: it reads the same N and k from the same
-// text, digit by digit. Reads up to 32 bytes from p (the padding covers it).
-inline bool plainDecimal(const char*& p, const char* end, uint64_t& n, int& fraction) {
+// followed by an exponent: its digits before and after the point, and where
+// it ends. false for anything else. Reads up to 32 bytes from p (the padding
+// covers it).
+inline bool plainDecimalShape(const char* p, const char* end, int& whole, int& frac, const char*& after) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  const char* s = p;
-  if (*s < '1' || *s > '9') return false;
-  int whole = digitRun(s);
+  if (*p < '1' || *p > '9') return false;
+  whole = digitRun(p);
   if (whole > 15) return false;
-  const char* after = s + whole;
-  int frac = 0;
+  after = p + whole;
+  frac = 0;
   if (*after == '.') {
     frac = digitRun(after + 1);
     if (frac == 0 || whole + frac > 15) return false;
     after += 1 + frac;
   }
-  if (after >= end || *after == 'e' || *after == 'E') return false;
-  uint64_t value = digitsValue(s, whole);
-  if (frac != 0) value = value * static_cast<uint64_t>(kPow10Int[frac]) + digitsValue(s + whole + 1, frac);
+  return after < end && *after != 'e' && *after != 'E';
+#else
+  (void)p, (void)end, (void)whole, (void)frac, (void)after;
+  return false;
+#endif
+}
+
+// plainDecimalShape's number: N (all the digits as one integer) and k (the
+// fraction digits), p moved past it. false (p unmoved) for anything else,
+// which the byte loop then judges: it reads the same N and k from the same
+// text, digit by digit.
+inline bool plainDecimal(const char*& p, const char* end, uint64_t& n, int& fraction) {
+  int whole = 0, frac = 0;
+  const char* after = nullptr;
+  if (!plainDecimalShape(p, end, whole, frac, after)) return false;
+  uint64_t value = digitsValue(p, whole);
+  if (frac != 0) value = value * static_cast<uint64_t>(kPow10Int[frac]) + digitsValue(p + whole + 1, frac);
   n = value;
   fraction = frac;
   p = after;
   return true;
-#else
-  (void)p, (void)end, (void)n, (void)fraction;
-  return false;
-#endif
 }
 
 // The length of the shard id at the front of an eventID (up to its first
@@ -180,13 +188,14 @@ inline size_t shardIdLength(std::string_view id) {
 // Every member function returns false to give up; the position is then
 // meaningless.
 struct Scanner {
-  Scanner(std::string_view body, Arena& a, Batch& b)
-      : p(body.data()), end(body.data() + body.size()), arena(a), batch(b) {}
+  Scanner(std::string_view body, Arena& a, Batch& b, KinesisMetadataRead r)
+      : p(body.data()), end(body.data() + body.size()), arena(a), batch(b), read(r) {}
 
   const char* p;
   const char* end;
   Arena& arena;
   Batch& batch;
+  KinesisMetadataRead read;  // the metadata whose values are kept
 
   void ws() { scan::skipSpace(p, end); }
   bool eat(char c) {
@@ -275,6 +284,23 @@ struct Scanner {
       return epochSecondsToMs(v, ms);
     }
     return epochSecondsMsLoop(ms);
+  }
+
+  // An arrival time nobody reads: accepted exactly when epochSecondsMs
+  // accepts it, without the conversion where the text alone decides. The
+  // common form with at most 12 digits before the point is below 10^12
+  // seconds, whose milliseconds epochSecondsToMs always takes (it refuses
+  // only beyond 2^53); anything else is converted and judged as usual.
+  // Measured (callgrind, q1's handler): ~75 fewer instructions a record.
+  bool epochSecondsChecked() {
+    int whole = 0, frac = 0;
+    const char* after = nullptr;
+    if (plainDecimalShape(p, end, whole, frac, after) && whole <= 12) {
+      p = after;
+      return true;
+    }
+    int64_t unused = 0;
+    return epochSecondsMs(unused);
   }
 
   bool epochSecondsMsLoop(int64_t& ms) {
@@ -396,11 +422,11 @@ struct Scanner {
       }
       case kPartitionKey: return string(r.partitionKey);
       case kSequenceNumber: return string(r.id);
-      case kArrival: return epochSecondsMs(r.arrivalMs);
+      case kArrival: return read.arrivalTime ? epochSecondsMs(r.arrivalMs) : epochSecondsChecked();
       case kEventId: {
         std::string_view eventId;
         if (!string(eventId)) return false;
-        r.shardId = eventId.substr(0, shardIdLength(eventId));
+        if (read.shardId) r.shardId = eventId.substr(0, shardIdLength(eventId));
         return true;
       }
     }
@@ -608,8 +634,8 @@ struct Scanner {
 
 }  // namespace
 
-bool scanKinesisEnvelope(std::string_view body, Arena& arena, Batch& batch) {
-  Scanner s(body, arena, batch);
+bool scanKinesisEnvelope(std::string_view body, Arena& arena, Batch& batch, KinesisMetadataRead read) {
+  Scanner s(body, arena, batch, read);
   return s.event();
 }
 

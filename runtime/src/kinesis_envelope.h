@@ -1,7 +1,7 @@
 // kinesis_envelope.h — internal: the Kinesis envelope fast path of
 // EventDecoder (kinesis_envelope.cpp) and the pieces the tests reach.
 //
-// Contract of scanKinesisEnvelope(body, arena, batch):
+// Contract of scanKinesisEnvelope(body, arena, batch, read):
 // - `body` is followed by kBodyPadding readable bytes; `batch` has been reset
 //   by the caller (no records, default window, no ARN); `arena` is the
 //   decoder's.
@@ -13,6 +13,9 @@
 //   `arena` hold partial results: the caller resets both and decodes the
 //   event from the start with simdjson, which then produces every result,
 //   error and message.
+// - `read` off for a piece of metadata: its value is checked as always (so
+//   the answer is the same) but not converted: records' arrivalMs stays 0,
+//   their shardId empty.
 #pragma once
 
 #include <cstddef>
@@ -23,7 +26,7 @@
 
 namespace flow::detail {
 
-bool scanKinesisEnvelope(std::string_view body, Arena& arena, Batch& batch);
+bool scanKinesisEnvelope(std::string_view body, Arena& arena, Batch& batch, KinesisMetadataRead read = {});
 
 // `text` base64-decoded into the arena with kPayloadPadding zero bytes after
 // it; on failure {} and rec.decodeError (in the arena) says why. Both paths

@@ -339,6 +339,29 @@ TEST_F(HandlerTest, HttpRequestAnswersWithTheJoinedRows) {
       "]}");
 }
 
+// Kinesis metadata no operator reads is checked, not converted
+// (EventDecoder::setKinesisMetadataRead): a program that reads one of
+// `_arrival_time` and `_shard_id` still gets its values, from AWS's sample
+// event (its timestamps converted here by hand: 1480641523.477 and
+// 1480841523.477 seconds).
+TEST_F(HandlerTest, KinesisArrivalTimeReadAlone) {
+  start("source lines from kinesis format text;\nstream s as select line, _arrival_time from lines;\nsink s to log;\n");
+  Output out = invoke(readFile(kShared + "/events/aws/go-kinesis-event.json"));
+  ASSERT_TRUE(out.ok) << out.error;
+  EXPECT_EQ(out.rows, (std::vector<std::string>{
+                          R"({"stream":"s","line":"Hello World","_arrival_time":"2016-12-02T01:18:43.477Z"})",
+                          R"({"stream":"s","line":"Hello World","_arrival_time":"2016-12-04T08:52:03.477Z"})"}));
+}
+
+TEST_F(HandlerTest, KinesisShardIdReadAlone) {
+  start("source lines from kinesis format text;\nstream s as select line, _shard_id from lines;\nsink s to log;\n");
+  Output out = invoke(readFile(kShared + "/events/aws/go-kinesis-event.json"));
+  ASSERT_TRUE(out.ok) << out.error;
+  EXPECT_EQ(out.rows, (std::vector<std::string>{
+                          R"({"stream":"s","line":"Hello World","_shard_id":"shardId-000000000000"})",
+                          R"({"stream":"s","line":"Hello World","_shard_id":"shardId-000000000000"})"}));
+}
+
 TEST_F(HandlerTest, JsonPathsReadNestedMembersAndArrayElements) {
   start(
       "source checkouts from kinesis (\n"

@@ -45,7 +45,10 @@ std::string describe(const flow::Status& s) { return s ? s->type + ": " + s->mes
 // Both paths over one input. Returns whether the fast path took it.
 class Differential {
  public:
-  Differential() { slow_.setEnvelopeFastPath(false); }
+  Differential() {
+    slow_.setEnvelopeFastPath(false);
+    pruned_.setKinesisMetadataRead({.arrivalTime = false, .shardId = false});
+  }
 
   // Records a mismatch (with `what` naming the input) as a test failure.
   bool check(const std::string& text, const std::string& what) {
@@ -64,6 +67,31 @@ class Differential {
     if (!diff.empty()) {
       ADD_FAILURE() << what << " (fast path " << (took ? "taken" : "declined") << "): " << diff
                     << "\ninput: " << text.substr(0, 2000);
+      ++mismatches;
+    }
+    // A handler that reads no metadata: the scanner takes and refuses the
+    // same events, and gives the same batch but for the values it skips.
+    flow::Status c = pruned_.decode(flow::SourceKind::Kinesis, flow::PayloadFormat::Json, body, prunedBatch_);
+    std::string prunedDiff;
+    if (pruned_.lastDecodeUsedFastPath() != took) {
+      prunedDiff = std::string("the fast path ") + (took ? "declined" : "took") + " it";
+    } else if (c.has_value() != a.has_value() || (c && (c->type != a->type || c->message != a->message))) {
+      prunedDiff = "status " + describe(c) + " vs " + describe(a);
+    } else {
+      if (took) {
+        for (size_t i = 0; i < prunedBatch_.records.size(); ++i) {
+          flow::Record& r = prunedBatch_.records[i];
+          if (r.arrivalMs != 0 || !r.shardId.empty()) prunedDiff = "record " + std::to_string(i) + " kept metadata";
+          if (i < fastBatch_.records.size()) {
+            r.arrivalMs = fastBatch_.records[i].arrivalMs;
+            r.shardId = fastBatch_.records[i].shardId;
+          }
+        }
+      }
+      if (prunedDiff.empty()) prunedDiff = compare(prunedBatch_, fastBatch_);
+    }
+    if (!prunedDiff.empty()) {
+      ADD_FAILURE() << what << " (metadata not read): " << prunedDiff << "\ninput: " << text.substr(0, 2000);
       ++mismatches;
     }
     return took;
@@ -128,8 +156,8 @@ class Differential {
     return d;
   }
 
-  flow::EventDecoder fast_, slow_;
-  flow::Batch fastBatch_, slowBatch_;
+  flow::EventDecoder fast_, slow_, pruned_;
+  flow::Batch fastBatch_, slowBatch_, prunedBatch_;
   std::string storage_;
 };
 

@@ -94,6 +94,12 @@ struct Record {
   int64_t kafkaTimeMs = 0;
 };
 
+// The Kinesis metadata whose values a handler reads (EventDecoder::setKinesisMetadataRead).
+struct KinesisMetadataRead {
+  bool arrivalTime = true;  // Record::arrivalMs
+  bool shardId = true;      // Record::shardId
+};
+
 struct TumblingWindow {
   bool present = false;          // the event carried `window`
   int64_t startMs = 0;
@@ -147,6 +153,12 @@ class EventDecoder {
   // tests and the fuzzer compare the two). On by default.
   void setEnvelopeFastPath(bool enabled);
   bool lastDecodeUsedFastPath() const;  // whether the scanner decoded the last event
+
+  // Which Kinesis metadata the handler reads (its `_arrival_time` and
+  // `_shard_id` columns, windows on arrival time): the scanner checks the
+  // others as always, so it takes and refuses the same events, but may leave
+  // Record::arrivalMs 0 and Record::shardId empty. All by default.
+  void setKinesisMetadataRead(KinesisMetadataRead read);
 
  private:
   struct Impl;
