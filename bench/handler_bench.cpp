@@ -194,6 +194,29 @@ std::string readFile(const std::string& path) {
   return s.str();
 }
 
+// The speed of this machine's cores as the run saw them: dependent additions
+// a nanosecond (one a cycle, so about the clock in GHz), the median of five
+// 20-million-add loops. A shared cloud host's cores run anywhere from ~2 to
+// ~3.5 GHz as its other tenants come and go, and the contestants do not slow
+// alike (the interpreters more than flowc's handlers and the transport), so
+// the ratios of runs at different speeds differ: the results say at which.
+double clockProbeGhz() {
+  std::vector<double> rates;
+  for (int k = 0; k < 5; ++k) {
+    uint64_t x = 0;
+    constexpr uint64_t kAdds = 20'000'000;
+    auto t0 = std::chrono::steady_clock::now();
+    for (uint64_t i = 0; i < kAdds; ++i) {
+      x += 1;
+      asm volatile("" : "+r"(x));  // one add a step, none folded away
+    }
+    std::chrono::duration<double, std::nano> ns = std::chrono::steady_clock::now() - t0;
+    rates.push_back(static_cast<double>(kAdds) / ns.count());
+  }
+  std::sort(rates.begin(), rates.end());
+  return rates[rates.size() / 2];
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return NAN;
   std::sort(v.begin(), v.end());
@@ -799,6 +822,7 @@ int main(int argc, char** argv) {
   }
 
   // Warm-up, then timed rounds: per event, every contestant, in a shuffled order.
+  const double clockBefore = clockProbeGhz();
   std::mt19937 shuffler(20261125);
   std::vector<size_t> order(n);
   for (size_t k = 0; k < n; ++k) order[k] = k;
@@ -828,6 +852,7 @@ int main(int argc, char** argv) {
       }
     }
   }
+  const double clockAfter = clockProbeGhz();
   for (Contestant& c : cs) {
     if (c.lambda->running()) c.peakRssKb = vmHwmKb(c.lambda->pid());
   }
@@ -884,7 +909,9 @@ int main(int argc, char** argv) {
   for (const auto& [name, set] : sets)
     std::cout << fmt::format("{}: {} events of {} records ({:.2f} MB each)\n", name, s.batches, s.records,
                              static_cast<double>(set.bytes) / s.batches / 1e6);
-  std::cout << fmt::format("{} timed invocations per contestant\n", s.rounds * s.batches);
+  std::cout << fmt::format("{} timed invocations per contestant; cores at {:.2f} GHz before, {:.2f} after "
+                           "(dependent adds a ns)\n",
+                           s.rounds * s.batches, clockBefore, clockAfter);
   std::cout << fmt::format("{:<14} {:>6} {:>10} {:>10} {:>10} {:>14} {:>9} {:>10} {:>9} {:>8} {:>9}\n", "contestant",
                            "n", "median ms", "p90 ms", "work ms", "records/s/core", "init ms", "zip bytes", "RSS KiB",
                            "CPU ms", "after ms");
@@ -938,6 +965,10 @@ int main(int argc, char** argv) {
     j.key("extraColdStarts").value(s.coldStarts);
     j.key("nexmarkRate").value(s.nexmarkRate);
     j.key("rss").value("VmHWM from /proc/<pid>/status before the first shutdown");
+    j.key("clockProbeGhz").beginObject();
+    j.key("before").value(clockBefore);
+    j.key("after").value(clockAfter);
+    j.endObject();
     j.endObject();
     j.key("eventSets").beginObject();
     for (const auto& [name, set] : sets) {

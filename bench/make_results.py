@@ -202,6 +202,12 @@ def main():
     w("|---|---|")
     w("| machine | %s, %s cores, %s, Linux %s (load average %s when written; the machine is shared) |"
       % (m["cpu"], m["cores"], m["memory"], m["kernel"], m["load"]))
+    probe = s.get("clockProbeGhz")
+    if probe:
+        w("| core speed | %.2f GHz before the timed invocations, %.2f after (dependent additions a nanosecond: "
+          "about the clock; this shared host's cores run at ~2 to ~3.5 GHz as its other tenants come and go, "
+          "and the peers slow more than flowc does, so compare ratios of runs at like speeds) |"
+          % (probe["before"], probe["after"]))
     w("| date | %s |" % now)
     w("| commit | %s |" % commit(a.root))
     if "clicks" in sets:

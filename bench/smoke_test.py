@@ -65,6 +65,9 @@ def main():
                 if not (NUMBER.match(cell) or (na and cell == "-")):
                     fail("row %s, column %d is %r, not a number" % (name, i + 2, cell))
         h = json.load(open(out_json))
+        probe = h["settings"].get("clockProbeGhz", {})
+        if not all(0.1 < probe.get(k, 0) < 20 for k in ("before", "after")):
+            fail("the core speed probe says %s: not a clock" % probe)
         if not h["correctness"]["passed"] or any(not c["correct"] for c in h["contestants"]):
             fail("the JSON says a contestant answered wrongly")
         expected = h["workloads"]["q1"]["expectedLinesPerEvent"]
@@ -98,6 +101,8 @@ def main():
             row = next((l for l in text.splitlines() if target in l), "")
             if not re.search(r"\d", row) or not re.search(r"\*\*(met|not met)\*\*", row):
                 fail("RESULTS.md target line for %r has no measure or verdict: %s" % (target, row))
+        if not re.search(r"^\| core speed \| [\d.]+ GHz before the timed invocations, [\d.]+ after", text, re.M):
+            fail("RESULTS.md does not say the cores' speed")
         if "**Passed**" not in text:
             fail("RESULTS.md does not report the correctness check as passed")
         with open(png, "rb") as f:
