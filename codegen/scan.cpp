@@ -144,6 +144,18 @@ std::string stepText(const ast::JsonPathStep& step) {
   return "['" + quoted + "']";
 }
 
+// The decoder's filter (Emitter::decoderTest_) on the fields decoded so far,
+// into `out`: the record is dropped (f.dropped) when it is not true.
+void emitDecoderTest(Emitter& e, CodeWriter& out) {
+  out.comment("tested while decoding: " + e.exprText(*e.decoderTest_));
+  CodeWriter* saved = e.code_;
+  e.code_ = &out;
+  CValue test = e.emitExpr(*e.decoderTest_, e.scanRow());
+  e.code_ = saved;
+  out.line(test.type.base == BaseType::Null ? "f.dropped = true;"
+                                            : fmt::format("f.dropped = !flow::sql::isTrue({});", test.code));
+}
+
 // Writes the walk of the record's JSON: the objects and arrays the declared
 // fields' paths go into, the fields' values, and a check of every other
 // value. `n_` numbers the generated locals of the decode function.
@@ -284,13 +296,7 @@ class DecodeWriter {
     std::string all;
     for (const auto& [col, flag] : earlyFlags_) all += fmt::format("{}seen_{}", all.empty() ? "" : " && ", flag);
     out_.open(fmt::format("if ({})", all));
-    out_.comment("tested while decoding: " + e_.exprText(*e_.decoderTest_));
-    CodeWriter* saved = e_.code_;
-    e_.code_ = &out_;
-    CValue test = e_.emitExpr(*e_.decoderTest_, e_.scanRow());
-    e_.code_ = saved;
-    out_.line(test.type.base == BaseType::Null ? "f.dropped = true;"
-                                               : fmt::format("f.dropped = !flow::sql::isTrue({});", test.code));
+    emitDecoderTest(e_, out_);
     out_.close();
   }
 
@@ -633,14 +639,8 @@ class FastDecodeWriter {
       // decodeFields tests the filter once its fields have all come; not
       // when one (nullable) is missing.
       out_.open(fmt::format("if ((seen & {0}u) == {0}u)", filter_));
-      out_.comment("tested while decoding: " + e_.exprText(*e_.decoderTest_));
       out_.open("why = [&]() -> std::string_view");
-      CodeWriter* saved = e_.code_;
-      e_.code_ = &out_;
-      CValue test = e_.emitExpr(*e_.decoderTest_, e_.scanRow());
-      e_.code_ = saved;
-      out_.line(test.type.base == BaseType::Null ? "f.dropped = true;"
-                                                 : fmt::format("f.dropped = !flow::sql::isTrue({});", test.code));
+      emitDecoderTest(e_, out_);
       out_.line("return {};");
       out_.close("();");
       out_.close();
