@@ -2,6 +2,7 @@
 // read back exactly, RFC 3339 timestamps both ways.
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -117,6 +118,51 @@ TEST(RuntimeJsonWriter, DoublesInShortestRoundTripForm) {
     std::string s = dbl(v);
     EXPECT_EQ(std::strtod(s.c_str(), nullptr), v) << s;
   }
+}
+
+// Doubles of a few decimals take a shortcut past std::to_chars; they must
+// come out exactly as to_chars writes them. The values: every decimal of up
+// to 7 places over random integer parts, short decimals times constants (as
+// `0.908 * price` makes them), random bit patterns between 1 and 2^53, and
+// the edges of the shortcut's range, each also negated.
+TEST(RuntimeJsonWriter, ShortDecimalsAsToCharsWritesThem) {
+  auto reference = [](double v) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+  };
+  long cases = 0;
+  std::string failure;
+  auto check = [&](double v) {
+    for (double x : {v, -v}) {
+      ++cases;
+      std::string got = dbl(x), want = reference(x);
+      if (got != want && failure.empty()) failure = want + " written as " + got;
+    }
+  };
+  std::mt19937_64 rng(11);
+  const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7};
+  for (int k = 0; k <= 7; ++k) {
+    for (int i = 0; i < 40000; ++i) {
+      uint64_t whole = rng() % (uint64_t{1} << (rng() % 50));
+      uint64_t frac = rng() % static_cast<uint64_t>(pow10[k]);
+      check(static_cast<double>(whole) + static_cast<double>(frac) / pow10[k]);
+      check((static_cast<double>(whole) * pow10[k] + static_cast<double>(frac)) / pow10[k]);
+    }
+  }
+  for (double c : {0.908, 0.1, 1.1, 3.3, 0.07, 2.5, 1.0 / 3}) {
+    for (int i = 0; i < 40000; ++i) check(c * static_cast<double>(rng() % 100000000));
+  }
+  for (int i = 0; i < 200000; ++i) {
+    double v = std::ldexp(1.0 + static_cast<double>(rng() >> 12) / 4503599627370496.0, static_cast<int>(rng() % 53));
+    check(v);
+  }
+  for (double v : {1.0, std::nextafter(1.0, 2.0), std::nextafter(1.0, 0.0), 1e15, std::nextafter(1e15, 0.0),
+                   999999999999999.9, 99999999999999.99, 9999999999999.999, 1125899906842623.5, 0.5, 1.5,
+                   2.000001, 1.0000005, 4503599627370495.5})
+    check(v);
+  EXPECT_EQ(failure, "");
+  EXPECT_GT(cases, 2000000);
 }
 
 std::string ts(int64_t ms) {
