@@ -598,9 +598,9 @@ bool Emitter::fastDecodable() const {
 // object's kFastNames_N. It only says "sure" of what decodeFields would
 // accept, with the same `f`; the decoder's filter runs once the record is
 // known good, on the same values (so it fails, or drops the record, as it
-// does in decodeFields). An object on a field's path is walked only when it
-// is one ('{'): another value there, as a repeated member, leaves the record
-// to decodeFields.
+// does in decodeFields). An object on a field's path is walked when it is
+// one ('{'); another value there is checked and passed over, as decodeFields
+// does, the fields below it missing.
 class FastDecodeWriter {
  public:
   FastDecodeWriter(Emitter& e, CodeWriter& out) : e_(e), out_(out) {}
@@ -692,7 +692,12 @@ class FastDecodeWriter {
       } else {
         int inner = objectIndex_.at(&c.node);
         out_.comment(objects_[static_cast<size_t>(inner)].path + ": an object of declared fields");
-        out_.line("if (!c.open()) return false;  // another value there: decodeFields says what it means");
+        out_.open("if (c.p < c.end && *c.p != '{')");
+        out_.comment("Another value leads nowhere, as in decodeFields: the fields below are missing.");
+        out_.line(fmt::format("if (!c.skipValue({})) return false;", depth));
+        out_.line("break;");
+        out_.close();
+        out_.line("if (!c.open()) return false;");
         members(inner, depth + 1);
       }
       out_.line("break;");
