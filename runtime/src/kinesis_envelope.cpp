@@ -291,7 +291,8 @@ struct Scanner {
   // common form with at most 12 digits before the point is below 10^12
   // seconds, whose milliseconds epochSecondsToMs always takes (it refuses
   // only beyond 2^53); anything else is converted and judged as usual.
-  // Measured (callgrind, q1's handler): ~75 fewer instructions a record.
+  // Measured with the shard id's skip below (callgrind, q1's handler): the
+  // envelope went from 862 to 726 instructions a record.
   bool epochSecondsChecked() {
     int whole = 0, frac = 0;
     const char* after = nullptr;
