@@ -609,10 +609,11 @@ class FastDecodeWriter {
     const PathNode& root = e_.decodeTree_;
     number(root, "$");
     out_.line("#ifndef FLOW_NO_FAST_DECODE");
-    for (const Object& o : objects_) {
+    for (size_t index = 0; index < objects_.size(); ++index) {
+      const Object& o = objects_[index];
       out_.note(fmt::format("The fast path's names of the members of {}, by member id.",
                             o.path == "$" ? "the record" : o.path));
-      out_.open(fmt::format("constexpr std::string_view kFastNames_{}[] =", o.index));
+      out_.open(fmt::format("constexpr std::string_view kFastNames_{}[] =", index));
       for (const PathNode::Child& c : o.node->children) {
         std::string what = c.node.leaf >= 0 ? fieldDescription(e_.source().fields[static_cast<size_t>(c.node.leaf)])
                                             : "an object of declared fields";
@@ -620,7 +621,7 @@ class FastDecodeWriter {
       }
       out_.close(";");
       out_.note("The previous record's keys there, by member position (flow/record_scan.h).");
-      out_.line(fmt::format("flow::scan::KeyCache fastKeys_{};", o.index));
+      out_.line(fmt::format("flow::scan::KeyCache fastKeys_{};", index));
     }
     out_.blank();
     out_.note("Decodes a record of printable ASCII into `f` without simdjson (flow/record_scan.h).");
@@ -652,9 +653,8 @@ class FastDecodeWriter {
   }
 
  private:
-  struct Object {
+  struct Object {  // kFastNames_N and fastKeys_N, N its index in objects_
     const PathNode* node;
-    int index;
     std::string path;
   };
 
@@ -662,7 +662,7 @@ class FastDecodeWriter {
   // the order of the walk.
   void number(const PathNode& node, const std::string& path) {
     objectIndex_[&node] = static_cast<int>(objects_.size());
-    objects_.push_back({&node, static_cast<int>(objects_.size()), path});
+    objects_.push_back({&node, path});
     for (const PathNode::Child& c : node.children) {
       bit_[&c.node] = bits_++;
       if (c.node.leaf < 0) number(c.node, path + stepText(c.step));

@@ -301,6 +301,13 @@ inline uint64_t digitsValue(const char* s, int count) {
   return eightDigits(static_cast<uint64_t>(v)) * 100000000ull + eightDigits(static_cast<uint64_t>(v >> 64));
 }
 
+// digitsValue for a run of 1..15 digits, with one word when it fits: the
+// digits' bytes moved to the top of the word, the ones before them become
+// zero bytes, read as leading zeros.
+inline uint64_t runValue(const char* s, int count) {
+  return count <= 8 ? eightDigits(load64(s) << (8 * (8 - count))) : digitsValue(s, count);
+}
+
 // `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the shape nearly every producer writes,
 // checked where it stands: true when `s` has that shape and is a real UTC
 // instant (then within years 0000-9999). False sends `s` to the runtime's
@@ -449,7 +456,7 @@ struct Cursor {
       const char* after = s + run;
       if (run < 16 && after < end && *after != '.' && *after != 'e' && *after != 'E') {
         d.negative = negative;
-        d.digits = run <= 8 ? eightDigits(load64(s) << (8 * (8 - run))) : digitsValue(s, run);
+        d.digits = runValue(s, run);
         d.fraction = 0;
         p = after;
         return true;
@@ -511,9 +518,7 @@ struct Cursor {
     if (*s == '0' && (negative || run > 1)) return false;  // -0, or a leading zero
     const char* after = s + run;
     if (after < end && (*after == '.' || *after == 'e' || *after == 'E')) return false;
-    // The digits' bytes moved to the top of the word: the ones before them
-    // become zero bytes, read as leading zeros.
-    uint64_t n = run <= 8 ? eightDigits(load64(s) << (8 * (8 - run))) : digitsValue(s, run);
+    uint64_t n = runValue(s, run);
     out = negative ? -static_cast<int64_t>(n) : static_cast<int64_t>(n);
     p = after;
     return true;
