@@ -58,9 +58,38 @@ bool pathSafe(std::string_view s) {
   return true;
 }
 
+// Invocation::arriving for a body the client is still receiving.
+class ClientBodyStream final : public BodyStream {
+ public:
+  explicit ClientBodyStream(detail::RuntimeClient& client) : client_(client) {}
+  void start(size_t received) {
+    received_ = received;
+    failed_ = false;
+    error_.clear();
+  }
+  size_t received() const override { return received_; }
+  bool receiveMore() override {
+    if (failed_) return false;
+    if (!client_.receiveBody(error_)) {
+      failed_ = true;
+      return false;
+    }
+    received_ = client_.bodyReceived();
+    return true;
+  }
+  bool failed() const { return failed_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  detail::RuntimeClient& client_;
+  size_t received_ = 0;
+  bool failed_ = false;
+  std::string error_;
+};
+
 }  // namespace
 
-int run(InitFn init, HandleFn handle, void* context) {
+int run(InitFn init, HandleFn handle, void* context, RunOptions options) {
   const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API");
   if (api == nullptr || *api == '\0') return fatal("AWS_LAMBDA_RUNTIME_API is not set; run this bootstrap on Lambda or under `flowc run`");
   detail::Endpoint endpoint;
@@ -89,8 +118,10 @@ int run(InitFn init, HandleFn handle, void* context) {
 
   Reply reply;
   std::string requestId;
+  ClientBodyStream stream(client);
+  int lostInARow = 0;  // events whose body stopped arriving, one after another
   for (;;) {
-    if (!client.next(answer, error)) return fatal(error);
+    if (!(options.streamBody ? client.nextStreamed(answer, error) : client.next(answer, error))) return fatal(error);
     if (answer.status != 200) {
       std::string body(answer.body.substr(0, 200));
       return fatal("the Runtime API answered " + std::to_string(answer.status) + " to /invocation/next" +
@@ -112,6 +143,8 @@ int run(InitFn init, HandleFn handle, void* context) {
       invocation.functionArn = answer.functionArn;
       invocation.traceId = answer.traceId;
       invocation.body = answer.body;
+      stream.start(client.bodyPending() ? client.bodyReceived() : answer.body.size());
+      invocation.arriving = client.bodyPending() ? &stream : nullptr;
       int64_t deadline = 0;
       std::from_chars(answer.deadlineMs.data(), answer.deadlineMs.data() + answer.deadlineMs.size(), deadline);
       invocation.deadlineMs = deadline;
@@ -135,6 +168,19 @@ int run(InitFn init, HandleFn handle, void* context) {
 #else
       handle(invocation, reply, context);
 #endif
+      // What the handler left unread, so the connection can carry the response.
+      if (invocation.arriving != nullptr) receiveAll(stream, answer.body.size());
+      if (stream.failed()) {
+        // The handler saw part of an event: drop what it made of it.
+        if (++lostInARow == 2) {
+          return fatal("lost the connection to the Runtime API twice in a row while an event arrived (" +
+                       stream.error() + ")");
+        }
+        fatal("lost the connection to the Runtime API while event " + requestId + " arrived (" + stream.error() +
+              "); asking for the next event on a new connection");
+        continue;
+      }
+      lostInARow = 0;
       writeStdout(reply.stdoutText);
       if (reply.error) {
         failure = std::move(reply.error);

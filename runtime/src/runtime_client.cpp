@@ -367,8 +367,47 @@ bool RuntimeClient::readBody(HttpAnswer& answer, std::string& error, bool& retry
   return true;
 }
 
+void RuntimeClient::startBody(HttpAnswer& answer) {
+  size_t n = parsed_.length;
+  if (body_.size() < n + kBodyPadding) body_.resize(n + kBodyPadding);
+  // What came with the headers; the rest is received straight into body_.
+  size_t have = std::min(n, rlen_ - rpos_);
+  std::memcpy(body_.data(), rbuf_.data() + rpos_, have);
+  rpos_ += have;
+  std::memset(body_.data() + have, 0, kBodyPadding);
+  bodyLength_ = n;
+  bodyReceived_ = have;
+  answer.bodyLength = n;
+  answer.body = std::string_view(body_.data(), n);
+  if (have == n) bodyComplete();
+}
+
+void RuntimeClient::bodyComplete() {
+  // The answer's views point into head_ and body_, not the socket state.
+  if (closeAfter_) disconnect();
+}
+
+bool RuntimeClient::receiveBody(std::string& error) {
+  if (!bodyPending()) return true;
+  for (;;) {
+    ssize_t r = ::recv(fd_, body_.data() + bodyReceived_, bodyLength_ - bodyReceived_, 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      error = r == 0 ? "the Runtime API closed the connection in the middle of an event"
+                     : "receive from the Runtime API: " + errnoText(errno);
+      disconnect();
+      return false;
+    }
+    bodyReceived_ += static_cast<size_t>(r);
+    // body_ holds bodyLength_ + kBodyPadding bytes, so this stays inside it.
+    std::memset(body_.data() + bodyReceived_, 0, kBodyPadding);
+    if (bodyReceived_ == bodyLength_) bodyComplete();
+    return true;
+  }
+}
+
 bool RuntimeClient::attempt(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error,
-                            bool& retryable) {
+                            bool& retryable, bool streamBody) {
   retryable = false;
   if (fd_ < 0 && !connect(error)) {
     retryable = true;
@@ -379,22 +418,27 @@ bool RuntimeClient::attempt(std::string_view head, std::string_view body, HttpAn
     return false;
   }
   answer = HttpAnswer{};
+  bodyLength_ = bodyReceived_ = 0;
   if (!readHead(answer, error, retryable)) return false;
-  if (!readBody(answer, error, retryable)) return false;
-  if (closeAfter_) {
-    // The answer's views point into head_ and body_, not the socket state.
-    ::close(fd_);
-    fd_ = -1;
-    rpos_ = rlen_ = 0;
-    closeAfter_ = false;
+  if (streamBody && answer.status == 200 && parsed_.haveLength && !parsed_.chunked &&
+      parsed_.length <= kMaxEventBytes) {
+    startBody(answer);
+    return true;
   }
+  if (!readBody(answer, error, retryable)) return false;
+  bodyComplete();
   return true;
 }
 
-bool RuntimeClient::request(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error) {
+bool RuntimeClient::request(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error,
+                            bool streamBody) {
   bool retryable = false;
   std::string first;
-  if (attempt(head, body, answer, first, retryable)) return true;
+  while (bodyPending()) {
+    if (!receiveBody(first)) break;  // disconnected: the attempt below reconnects
+  }
+  first.clear();
+  if (attempt(head, body, answer, first, retryable, streamBody)) return true;
   if (!retryable) {
     error = first;
     disconnect();
@@ -402,21 +446,25 @@ bool RuntimeClient::request(std::string_view head, std::string_view body, HttpAn
   }
   disconnect();
   std::string second;
-  if (attempt(head, body, answer, second, retryable)) return true;
+  if (attempt(head, body, answer, second, retryable, streamBody)) return true;
   disconnect();
   error = "lost the connection to the Runtime API at " + endpoint_.hostPort + " (" + first + "; after reconnecting: " +
           second + ")";
   return false;
 }
 
-bool RuntimeClient::next(HttpAnswer& answer, std::string& error) {
+bool RuntimeClient::next(HttpAnswer& answer, std::string& error) { return getNext(answer, error, false); }
+
+bool RuntimeClient::nextStreamed(HttpAnswer& answer, std::string& error) { return getNext(answer, error, true); }
+
+bool RuntimeClient::getNext(HttpAnswer& answer, std::string& error, bool streamBody) {
   out_.clear();
   out_ += "GET ";
   out_ += kApi;
   out_ += "/invocation/next HTTP/1.1\r\nHost: ";
   out_ += endpoint_.hostPort;
   out_ += "\r\nUser-Agent: flowc-runtime\r\n\r\n";
-  return request(out_, {}, answer, error);
+  return request(out_, {}, answer, error, streamBody);
 }
 
 bool RuntimeClient::postResponse(std::string_view requestId, std::string_view body, HttpAnswer& answer,

@@ -69,6 +69,19 @@ class RuntimeClient {
   // Each returns false with `error` set when the transport failed twice or
   // the server's answer was not HTTP; the answer's status is the caller's to judge.
   bool next(HttpAnswer& answer, std::string& error);
+  // next() that returns as soon as the headers are in when the answer is a
+  // 200 with a Content-Length body of at most kMaxEventBytes: answer.body is
+  // then the body's full extent, of which bodyReceived() bytes are there,
+  // followed by kBodyPadding zero bytes, and receiveBody() brings more. Any
+  // other answer is read whole, as next() reads it. A request made while a
+  // body is pending first reads the rest of it.
+  bool nextStreamed(HttpAnswer& answer, std::string& error);
+  bool bodyPending() const { return fd_ >= 0 && bodyReceived_ < bodyLength_; }
+  size_t bodyReceived() const { return bodyReceived_; }  // of the last streamed body
+  // One receive into the pending body (true at once when none is pending).
+  // false with `error`: the connection failed and is closed; the body will
+  // not be completed.
+  bool receiveBody(std::string& error);
   bool postResponse(std::string_view requestId, std::string_view body, HttpAnswer& answer, std::string& error);
   bool postError(std::string_view requestId, std::string_view errorType, std::string_view message,
                  HttpAnswer& answer, std::string& error);
@@ -82,8 +95,13 @@ class RuntimeClient {
   void adoptConnection(int fd);
 
  private:
-  bool request(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error);
-  bool attempt(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error, bool& retryable);
+  bool request(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error,
+               bool streamBody = false);
+  bool attempt(std::string_view head, std::string_view body, HttpAnswer& answer, std::string& error, bool& retryable,
+               bool streamBody);
+  bool getNext(HttpAnswer& answer, std::string& error, bool streamBody);
+  void startBody(HttpAnswer& answer);  // the body of the answer just read, streamed
+  void bodyComplete();                 // closes the connection when the answer said so
   bool connect(std::string& error);
   void disconnect();
   bool sendAll(std::string_view head, std::string_view body, std::string& error);
@@ -109,6 +127,7 @@ class RuntimeClient {
   std::string head_;       // the answer's status line and headers
   AnswerHead parsed_;      // head_, parsed (views into head_)
   std::vector<char> body_; // the answer's body + padding
+  size_t bodyLength_ = 0, bodyReceived_ = 0;  // a streamed body: its size and what has arrived
   std::string out_;        // request head being built
   std::string errJson_;    // error request body being built
 };

@@ -352,23 +352,67 @@ void decodeAll(std::string_view body) {
 
 // ------------------------------------------------------------- Runtime API answers
 
-// The Runtime API server's bytes are the input; the client reads them from
-// a socketpair whose other end is closed for writing after the input. A
-// reconnect goes to an endpoint with no address family, which fails at
-// socket() without any traffic.
-void checkAnswers(std::string_view input) {
-  int fds[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return;
+// A socketpair holding `input` (as much as its buffer takes: `sent` bytes)
+// with its writing end shut: fds[0] reads it, fds[1] is the caller's to close.
+bool feedSocket(std::string_view input, int fds[2], size_t& sent) {
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
   int big = 4 << 20;
   ::setsockopt(fds[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
   ::setsockopt(fds[0], SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-  size_t sent = 0;
+  sent = 0;
   while (sent < input.size()) {
     ssize_t n = ::send(fds[1], input.data() + sent, input.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n <= 0) break;
     sent += static_cast<size_t>(n);
   }
   ::shutdown(fds[1], SHUT_WR);
+  return true;
+}
+
+// The same bytes read by nextStreamed(), the body received piece by piece as
+// run() receives it for a handler with streamBody: the first answer is the
+// one next() read (`ok`, `status`, `body`), and zeros follow what has
+// arrived after every piece.
+void checkStreamedAnswer(std::string_view fed, bool ok, int status, const std::string& body) {
+  int fds[2];
+  size_t sent = 0;
+  if (!feedSocket(fed, fds, sent)) return;
+  flow::detail::Endpoint nowhere;
+  nowhere.hostPort = "fuzz";
+  flow::detail::RuntimeClient client(nowhere);
+  client.adoptConnection(fds[0]);
+  flow::detail::HttpAnswer answer;
+  std::string error;
+  bool streamedOk = sent == fed.size() && client.nextStreamed(answer, error);
+  while (streamedOk && client.bodyPending()) {
+    streamedOk = client.receiveBody(error);
+    if (!streamedOk) CHECK(!error.empty());
+    if (streamedOk && client.bodyPending()) {
+      for (size_t i = 0; i < flow::kBodyPadding; ++i) {
+        CHECK(answer.body.data()[client.bodyReceived() + i] == '\0', "no zeros after what has arrived");
+      }
+    }
+  }
+  if (sent == fed.size()) {
+    CHECK(streamedOk == ok, "nextStreamed and next disagree on whether the answer is whole");
+    if (ok) {
+      CHECK(answer.status == status && answer.body == body, "nextStreamed read another answer than next");
+      if (answer.body.data() != nullptr) {
+        for (size_t i = 0; i < flow::kBodyPadding; ++i) CHECK(answer.body.data()[answer.body.size() + i] == '\0');
+      }
+    }
+  }
+  ::close(fds[1]);
+}
+
+// The Runtime API server's bytes are the input; the client reads them from
+// a socketpair whose other end is closed for writing after the input. A
+// reconnect goes to an endpoint with no address family, which fails at
+// socket() without any traffic.
+void checkAnswers(std::string_view input) {
+  int fds[2];
+  size_t sent = 0;
+  if (!feedSocket(input, fds, sent)) return;
   std::string_view fed = input.substr(0, sent);
 
 
@@ -400,9 +444,17 @@ void checkAnswers(std::string_view input) {
   client.adoptConnection(fds[0]);
   flow::detail::HttpAnswer answer;
   std::string error;
+  bool firstOk = false;
+  int firstStatus = 0;
+  std::string firstBody;
   for (int round = 0; round < 4; ++round) {
     error.clear();
     bool ok = client.next(answer, error);
+    if (round == 0) {
+      firstOk = ok;
+      firstStatus = answer.status;
+      firstBody.assign(answer.body);
+    }
     if (round == 0 && headOk && head.haveLength && !head.chunked && headEnd + 4 + head.length <= fed.size()) {
       // Content-Length framing, checked independently: the body is the bytes after the head.
       CHECK(ok, error);
@@ -432,6 +484,7 @@ void checkAnswers(std::string_view input) {
     if (round == 0 && answer.body.data() != nullptr) decodeAll(answer.body);
   }
   ::close(fds[1]);
+  checkStreamedAnswer(fed, firstOk, firstStatus, firstBody);
 }
 
 // ------------------------------------------------------------- structure-aware mutation

@@ -185,7 +185,7 @@ struct ChildResult {
 
 // Runs flow::run(init, handle) in a forked child with AWS_LAMBDA_RUNTIME_API
 // pointing at `api` (or unset when empty).
-ChildResult runChild(const std::string& api, flow::InitFn init, flow::HandleFn handle) {
+ChildResult runChild(const std::string& api, flow::InitFn init, flow::HandleFn handle, flow::RunOptions options = {}) {
   static int counter = 0;
   std::string base = ::testing::TempDir() + "flowrt_child_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
   std::string outPath = base + ".out", errPath = base + ".err";
@@ -202,7 +202,7 @@ ChildResult runChild(const std::string& api, flow::InitFn init, flow::HandleFn h
     } else {
       ::setenv("AWS_LAMBDA_RUNTIME_API", api.c_str(), 1);
     }
-    ::_exit(flow::run(init, handle, nullptr));
+    ::_exit(flow::run(init, handle, nullptr, options));
   }
   ChildResult result;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -258,6 +258,14 @@ FakeRuntimeApi::Script serveEvents(std::vector<std::string> events, int response
   };
 }
 
+// The address of `api`, as run() parses it.
+flow::detail::Endpoint endpointOf(const FakeRuntimeApi& api) {
+  flow::detail::Endpoint e;
+  std::string err;
+  EXPECT_TRUE(flow::detail::parseEndpoint(api.hostPort(), e, err)) << err;
+  return e;
+}
+
 // The error of a /next that must fail against `api` ("" when it succeeded).
 std::string failedNext(FakeRuntimeApi& api) {
   flow::detail::Endpoint e;
@@ -285,10 +293,8 @@ TEST(RuntimeClient, ParsesEndpoints) {
 
 TEST(RuntimeClient, KeepAliveAndHeaders) {
   FakeRuntimeApi api(serveEvents({"{\"a\":1}", "{\"a\":2}"}));
-  flow::detail::Endpoint e;
   std::string err;
-  ASSERT_TRUE(flow::detail::parseEndpoint(api.hostPort(), e, err));
-  flow::detail::RuntimeClient client(e);
+  flow::detail::RuntimeClient client(endpointOf(api));
   flow::detail::HttpAnswer answer;
   ASSERT_TRUE(client.next(answer, err)) << err;
   EXPECT_EQ(answer.status, 200);
@@ -330,10 +336,8 @@ TEST(RuntimeClient, ChunkedAndDribbledAnswers) {
       c.respond(202, "");
     }
   });
-  flow::detail::Endpoint e;
   std::string err;
-  ASSERT_TRUE(flow::detail::parseEndpoint(api.hostPort(), e, err));
-  flow::detail::RuntimeClient client(e);
+  flow::detail::RuntimeClient client(endpointOf(api));
   flow::detail::HttpAnswer answer;
   ASSERT_TRUE(client.next(answer, err)) << err;
   EXPECT_EQ(answer.body, "{\"a\":12}");
@@ -352,10 +356,8 @@ TEST(RuntimeClient, ReconnectsOnceWhenTheConnectionCloses) {
     }
     c.respond(200, "{}", nextHeaders("r2"));
   });
-  flow::detail::Endpoint e;
   std::string err;
-  ASSERT_TRUE(flow::detail::parseEndpoint(api.hostPort(), e, err));
-  flow::detail::RuntimeClient client(e);
+  flow::detail::RuntimeClient client(endpointOf(api));
   flow::detail::HttpAnswer answer;
   ASSERT_TRUE(client.next(answer, err)) << err;
   EXPECT_EQ(answer.requestId, "r2");
@@ -451,7 +453,186 @@ TEST(RuntimeClient, ReadsAnswersFromAnAdoptedConnection) {
   ::close(fds[1]);
 }
 
+// A body sent in three pieces, 150 ms apart: nextStreamed() returns with
+// what came with the headers, each receiveBody() brings more, zeros follow
+// what has arrived, and the connection carries the next request after it.
+TEST(RuntimeClient, StreamsABodyAsItArrives) {
+  const std::string body = "{\"Records\":[" + std::string(3000, ' ') + "]}";
+  FakeRuntimeApi api([&](const Request& req, FakeRuntimeApi::Conn& c) {
+    if (req.path != kNext) return c.respond(202, "");
+    c.send("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + nextHeaders("s") +
+           "\r\n" + body.substr(0, 100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    c.send(body.substr(100, 1000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    c.send(body.substr(1100));
+  });
+  std::string err;
+  flow::detail::RuntimeClient client(endpointOf(api));
+  flow::detail::HttpAnswer answer;
+  ASSERT_TRUE(client.nextStreamed(answer, err)) << err;
+  EXPECT_EQ(answer.requestId, "s");
+  ASSERT_EQ(answer.body.size(), body.size());
+  EXPECT_TRUE(client.bodyPending());
+  EXPECT_LE(client.bodyReceived(), 100u);
+  std::vector<size_t> seen = {client.bodyReceived()};
+  while (client.bodyPending()) {
+    ASSERT_TRUE(client.receiveBody(err)) << err;
+    size_t n = client.bodyReceived();
+    seen.push_back(n);
+    EXPECT_EQ(answer.body.substr(0, n), body.substr(0, n));
+    for (size_t k = 0; k < flow::kBodyPadding; ++k) ASSERT_EQ(answer.body.data()[n + k], '\0') << n << "+" << k;
+  }
+  EXPECT_EQ(answer.body, body);
+  EXPECT_GE(seen.size(), 3u);  // it did arrive in pieces
+  ASSERT_TRUE(client.postResponse("s", "{}", answer, err)) << err;
+  EXPECT_EQ(answer.status, 202);
+  EXPECT_EQ(api.connections(), 1);
+}
+
+// Answers that are not a 200 with a Content-Length body arrive whole.
+TEST(RuntimeClient, OtherAnswersArriveWholeWhenStreamed) {
+  std::atomic<int> nexts{0};
+  FakeRuntimeApi api([&](const Request&, FakeRuntimeApi::Conn& c) {
+    if (++nexts == 1) {
+      return c.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n" + nextHeaders("c") +
+                    "\r\n3\r\n{\"a\r\n4\r\n\":1}\r\n0\r\n\r\n");
+    }
+    c.respond(500, "{\"errorMessage\":\"bye\"}");
+  });
+  std::string err;
+  flow::detail::RuntimeClient client(endpointOf(api));
+  flow::detail::HttpAnswer answer;
+  ASSERT_TRUE(client.nextStreamed(answer, err)) << err;
+  EXPECT_FALSE(client.bodyPending());
+  EXPECT_EQ(answer.body, "{\"a\":1}");
+  ASSERT_TRUE(client.nextStreamed(answer, err)) << err;
+  EXPECT_FALSE(client.bodyPending());
+  EXPECT_EQ(answer.status, 500);
+  EXPECT_EQ(answer.body, "{\"errorMessage\":\"bye\"}");
+}
+
+// A request made while a body is still arriving reads the rest of it first;
+// a body cut short fails its receive with a message and closes the
+// connection, and the next request opens a new one.
+TEST(RuntimeClient, PendingAndCutShortBodies) {
+  std::atomic<int> calls{0};
+  FakeRuntimeApi api([&](const Request& req, FakeRuntimeApi::Conn& c) {
+    int n = ++calls;
+    if (n == 1) {
+      c.send("HTTP/1.1 200 OK\r\nContent-Length: 20000\r\n" + nextHeaders("p") + "\r\n");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      return c.send(std::string(20000, 'x'));
+    }
+    if (n == 2) return c.respond(202, req.path);
+    if (n == 3) {
+      c.send("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n" + nextHeaders("cut") + "\r\n{\"partial\":");
+      return c.close();
+    }
+    c.respond(200, "{\"whole\":1}", nextHeaders("w"));
+  });
+  std::string err;
+  flow::detail::RuntimeClient client(endpointOf(api));
+  flow::detail::HttpAnswer answer;
+  ASSERT_TRUE(client.nextStreamed(answer, err)) << err;
+  EXPECT_TRUE(client.bodyPending());
+  ASSERT_TRUE(client.postResponse("p", "{}", answer, err)) << err;  // reads the 20000 bytes first
+  EXPECT_EQ(answer.body, "/2018-06-01/runtime/invocation/p/response");
+  ASSERT_TRUE(client.nextStreamed(answer, err)) << err;
+  EXPECT_EQ(answer.requestId, "cut");
+  bool failed = false;
+  while (client.bodyPending()) {
+    if (!client.receiveBody(err)) {
+      failed = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(failed);
+  EXPECT_EQ(err, "the Runtime API closed the connection in the middle of an event");
+  EXPECT_FALSE(client.bodyPending());
+  ASSERT_TRUE(client.nextStreamed(answer, err)) << err;
+  EXPECT_EQ(answer.body, "{\"whole\":1}");
+  EXPECT_EQ(api.connections(), 2);
+}
+
 // --- flow::run() in a child process -------------------------------------
+
+// Handlers run with streamBody see the body while it arrives; one that
+// reads it all and one that reads none of it answer alike, and the
+// connection carries on.
+TEST(RuntimeRun, StreamedBodiesReachTheHandler) {
+  const std::string event = "{\"pad\":\"" + std::string(200000, 'p') + "\"}";
+  FakeRuntimeApi api([&](const Request& req, FakeRuntimeApi::Conn& c) {
+    static int n = 0;
+    if (req.path != kNext) return c.respond(202, "");
+    if (++n > 2) return c.respond(500, "");
+    c.send("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(event.size()) + "\r\n" +
+           nextHeaders("e" + std::to_string(n)) + "\r\n" + event.substr(0, 1000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    c.send(event.substr(1000));
+  });
+  ChildResult r = runChild(
+      api.hostPort(), nullptr,
+      [](const flow::Invocation& inv, flow::Reply& reply, void*) {
+        bool arriving = inv.arriving != nullptr;
+        size_t first = arriving ? inv.arriving->received() : inv.body.size();
+        if (arriving && inv.requestId == "e1") ASSERT_TRUE(flow::receiveAll(*inv.arriving, inv.body.size()));
+        bool whole = inv.requestId == "e1" && inv.body.substr(0, 8) == "{\"pad\":\"" && inv.body.back() == '}';
+        reply.body = "{\"arriving\":" + std::string(arriving ? "true" : "false") +
+                     ",\"first\":" + std::to_string(first) + ",\"whole\":" + (whole ? "true" : "false") + "}";
+      },
+      {.streamBody = true});
+  EXPECT_EQ(r.exitCode, 1);
+  auto reqs = api.requests();
+  ASSERT_EQ(reqs.size(), 5u);
+  EXPECT_EQ(reqs[1].path, "/2018-06-01/runtime/invocation/e1/response");
+  EXPECT_NE(reqs[1].body.find("\"arriving\":true"), std::string::npos) << reqs[1].body;
+  EXPECT_NE(reqs[1].body.find("\"whole\":true"), std::string::npos) << reqs[1].body;
+  EXPECT_EQ(reqs[3].path, "/2018-06-01/runtime/invocation/e2/response");  // e2 left its body unread
+  EXPECT_NE(reqs[3].body.find("\"arriving\":true"), std::string::npos) << reqs[3].body;
+  EXPECT_EQ(api.connections(), 1);
+}
+
+// A connection lost while an event arrives abandons that invocation (its
+// reply is dropped, nothing is posted for it) and asks for the next event on
+// a new connection; losing two in a row is fatal.
+TEST(RuntimeRun, AnEventCutShortIsAbandoned) {
+  for (int cutEvents : {1, 2}) {
+    std::atomic<int> nexts{0};
+    FakeRuntimeApi api([&](const Request& req, FakeRuntimeApi::Conn& c) {
+      if (req.path != kNext) return c.respond(202, "");
+      int n = ++nexts;
+      if (n <= cutEvents) {
+        c.send("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n" + nextHeaders("cut" + std::to_string(n)) +
+               "\r\n{\"partial\":");
+        return c.close();
+      }
+      if (n == cutEvents + 1) return c.respond(200, "{\"whole\":1}", nextHeaders("w"));
+      c.respond(500, "");
+    });
+    ChildResult r = runChild(api.hostPort(), nullptr, echoHandler, {.streamBody = true});
+    EXPECT_EQ(r.exitCode, 1);
+    auto reqs = api.requests();
+    if (cutEvents == 1) {
+      EXPECT_NE(r.stderrText.find("lost the connection to the Runtime API while event cut1 arrived (the Runtime "
+                                  "API closed the connection in the middle of an event); asking for the next "
+                                  "event on a new connection"),
+                std::string::npos)
+          << r.stderrText;
+      ASSERT_EQ(reqs.size(), 4u);
+      EXPECT_EQ(reqs[1].path, kNext);
+      EXPECT_EQ(reqs[2].path, "/2018-06-01/runtime/invocation/w/response");
+      EXPECT_EQ(r.stdoutText, "line one w\nline two\n");  // what the handler printed for cut1 is dropped
+      EXPECT_EQ(api.connections(), 2);
+    } else {
+      EXPECT_NE(r.stderrText.find("lost the connection to the Runtime API twice in a row while an event arrived"),
+                std::string::npos)
+          << r.stderrText;
+      ASSERT_EQ(reqs.size(), 2u);
+      EXPECT_EQ(r.stdoutText, "");
+    }
+  }
+}
 
 TEST(RuntimeRun, ServesInvocationsUntilNextAnswers500) {
   FakeRuntimeApi api(serveEvents({"{\"n\":1}", "{\"n\":2}"}));

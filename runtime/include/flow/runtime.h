@@ -32,6 +32,15 @@
 // - Invocation's views (and the body) live until `handle` returns. The body
 //   is followed in memory by kBodyPadding readable bytes, so simdjson may
 //   parse it in place (padded_string_view(body.data(), size, size + padding)).
+// - RunOptions::streamBody: `handle` is called as soon as the event's headers
+//   are in, with Invocation::arriving set while the body is still arriving
+//   (a Content-Length body of a 200 answer; others arrive whole first). The
+//   handler decodes what is there while the rest is on its way, which
+//   overlaps its work with the transfer (EventDecoder does, for Kinesis).
+//   Whatever the handler leaves unread is read after it returns. A
+//   connection lost mid-body abandons the invocation: its reply is dropped,
+//   one line goes to stderr, and run() asks for the next event on a new
+//   connection; losing it twice in a row is fatal, as for any request.
 #pragma once
 
 #include <cstddef>
@@ -59,11 +68,33 @@ inline Error runtimeError(std::string_view kind, std::string message) {
   return Error{"Runtime." + std::string(kind), std::move(message)};
 }
 
+// An event body still arriving (Invocation::arriving): the first received()
+// bytes of Invocation::body are there, and each time they are followed by
+// kBodyPadding zero bytes (so what has arrived may be scanned as a padded
+// body of that length); the rest of the body's memory holds anything.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  virtual size_t received() const = 0;
+  // Waits for more of the body (at least one byte, unless it is all there).
+  // false: the connection failed, and the body will never be complete.
+  virtual bool receiveMore() = 0;
+};
+
+// Receives the rest of a body of `size` bytes; false when the connection failed.
+inline bool receiveAll(BodyStream& stream, size_t size) {
+  while (stream.received() < size) {
+    if (!stream.receiveMore()) return false;
+  }
+  return true;
+}
+
 struct Invocation {
   std::string_view requestId;    // Lambda-Runtime-Aws-Request-Id
   std::string_view functionArn;  // Lambda-Runtime-Invoked-Function-Arn
   std::string_view traceId;      // Lambda-Runtime-Trace-Id ("" when absent)
-  std::string_view body;         // the event JSON, padded (see above)
+  std::string_view body;         // the event JSON, padded (see above); its full size even while arriving
+  BodyStream* arriving = nullptr;  // set: the body is still arriving (RunOptions::streamBody)
   int64_t deadlineMs = 0;        // Lambda-Runtime-Deadline-Ms (epoch ms; 0 when absent)
 };
 
@@ -84,8 +115,12 @@ struct Reply {
 using InitFn = Status (*)(void* context);
 using HandleFn = void (*)(const Invocation& invocation, Reply& reply, void* context);
 
+struct RunOptions {
+  bool streamBody = false;  // call `handle` while the body arrives (see above)
+};
+
 // The loop. `init` may be null. Returns only on a fatal error (see above),
 // with the process exit code.
-int run(InitFn init, HandleFn handle, void* context = nullptr);
+int run(InitFn init, HandleFn handle, void* context = nullptr, RunOptions options = {});
 
 }  // namespace flow
