@@ -317,8 +317,7 @@ void Emitter::emitHandle(CodeWriter& out) {
   out.line("Handler& h = *handler;");
   out.open(
       fmt::format("if (flow::Status status = h.decoder.decode(flow::SourceKind::{}, flow::PayloadFormat::{}, "
-                  "invocation.body, "
-                  "h.batch))",
+                  "invocation.body, h.batch, invocation.arriving))",
                   kind, src.format == ast::Format::Text ? "Text" : "Json"));
   out.line("reply.error = std::move(*status);");
   out.line("return;");
@@ -462,7 +461,9 @@ GeneratedUnit Emitter::run() {
   emitHandle(out);
   out.line("}  // namespace");
   out.blank();
-  out.line("int main() { return flow::run(&init, &handle); }");
+  // The body is decoded as it arrives (EventDecoder reads Kinesis records
+  // while the rest is on its way).
+  out.line("int main() { return flow::run(&init, &handle, nullptr, {.streamBody = true}); }");
   return GeneratedUnit{out.text()};
 }
 

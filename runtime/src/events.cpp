@@ -197,7 +197,7 @@ struct EventDecoder::Impl {
     return false;
   }
 
-  Status decode(SourceKind k, PayloadFormat format, std::string_view b, Batch& batch);
+  Status decode(SourceKind k, PayloadFormat format, std::string_view b, Batch& batch, BodyStream* arriving);
   bool decodeRecordsEvent(od::object root, Batch& batch);
   bool decodeKinesisRecord(od::object rec, size_t index, Record& out);
   bool decodeSqsRecord(od::object rec, size_t index, Record& out, Batch& batch);
@@ -777,7 +777,8 @@ bool EventDecoder::Impl::decodeHttp(od::object root, PayloadFormat format, Batch
   return true;
 }
 
-Status EventDecoder::Impl::decode(SourceKind k, PayloadFormat format, std::string_view b, Batch& batch) {
+Status EventDecoder::Impl::decode(SourceKind k, PayloadFormat format, std::string_view b, Batch& batch,
+                                  BodyStream* arriving) {
   kind = k;
   body = b;
   error.clear();
@@ -794,13 +795,20 @@ Status EventDecoder::Impl::decode(SourceKind k, PayloadFormat format, std::strin
   };
   reset();
   usedFastPath = false;
+  auto lost = [&] {
+    batch.records.clear();
+    return runtimeError("EventIncomplete", "the connection to the Runtime API failed while the event arrived");
+  };
   if (k == SourceKind::Kinesis && fastPath) {
-    if (detail::scanKinesisEnvelope(b, arena, batch, metadataRead)) {
+    detail::EnvelopeScan scan = detail::scanKinesisEnvelope(b, arena, batch, metadataRead, arriving);
+    if (scan == detail::EnvelopeScan::Taken) {
       usedFastPath = true;
       return std::nullopt;
     }
+    if (scan == detail::EnvelopeScan::Lost) return lost();
     reset();  // it gave up: simdjson decodes the event from the start
   }
+  if (arriving != nullptr && !receiveAll(*arriving, b.size())) return lost();
 
   od::document doc;
   od::object root;
@@ -828,8 +836,9 @@ Status EventDecoder::Impl::decode(SourceKind k, PayloadFormat format, std::strin
 EventDecoder::EventDecoder() : impl_(std::make_unique<Impl>()) {}
 EventDecoder::~EventDecoder() = default;
 
-Status EventDecoder::decode(SourceKind kind, PayloadFormat format, std::string_view body, Batch& batch) {
-  return impl_->decode(kind, format, body, batch);
+Status EventDecoder::decode(SourceKind kind, PayloadFormat format, std::string_view body, Batch& batch,
+                           BodyStream* arriving) {
+  return impl_->decode(kind, format, body, batch, arriving);
 }
 
 void EventDecoder::setEnvelopeFastPath(bool enabled) { impl_->fastPath = enabled; }

@@ -1,7 +1,8 @@
 // kinesis_envelope.h — internal: the Kinesis envelope fast path of
 // EventDecoder (kinesis_envelope.cpp) and the pieces the tests reach.
 //
-// Contract of scanKinesisEnvelope(body, arena, batch, read):
+// Contract of scanKinesisEnvelope(body, arena, batch, read, arriving)
+// (true: EnvelopeScan::Taken; false: the others):
 // - `body` is followed by kBodyPadding readable bytes; `batch` has been reset
 //   by the caller (no records, default window, no ARN); `arena` is the
 //   decoder's.
@@ -26,7 +27,15 @@
 
 namespace flow::detail {
 
-bool scanKinesisEnvelope(std::string_view body, Arena& arena, Batch& batch, KinesisMetadataRead read = {});
+// `arriving` (Invocation::arriving): the body is still arriving; records
+// are read as they arrive. On return the body is all there, but for Lost.
+enum class EnvelopeScan {
+  Taken,   // true above
+  GaveUp,  // false above
+  Lost,    // the body stopped arriving (the connection failed)
+};
+EnvelopeScan scanKinesisEnvelope(std::string_view body, Arena& arena, Batch& batch, KinesisMetadataRead read = {},
+                                 BodyStream* arriving = nullptr);
 
 // `text` base64-decoded into the arena with kPayloadPadding zero bytes after
 // it; on failure {} and rec.decodeError (in the arena) says why. Both paths

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -41,6 +42,48 @@ std::string readFile(const std::string& path) {
 }
 
 std::string describe(const flow::Status& s) { return s ? s->type + ": " + s->message : "ok"; }
+
+// A body that arrives in pieces, as Invocation::arriving delivers it: each
+// piece is copied in when asked for, kBodyPadding zeros follow what has
+// arrived, and beyond them lie decoy bytes (the text with every digit and
+// letter changed, as a reused buffer holds a previous event) that a scan
+// reading past what has arrived would take for data. `cuts`: where the
+// pieces end, ascending; the first is what is there at the start.
+// `failAt`: the receive that fails (the connection is lost), 0 for none.
+class ChunkedArrival final : public flow::BodyStream {
+ public:
+  ChunkedArrival(std::string& buffer, std::string_view text, std::vector<size_t> cuts, int failAt = 0)
+      : buffer_(buffer), text_(text), cuts_(std::move(cuts)), failAt_(failAt) {
+    buffer_.assign(text.size() + flow::kBodyPadding, '\0');
+    for (size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      buffer_[i] = c >= '0' && c <= '8' ? c + 1 : c == '9' ? '0' : c >= 'a' && c <= 'y' ? c + 1 : c == 'z' ? 'a' : c;
+    }
+    cuts_.push_back(text.size());
+    arrive(cuts_[0]);
+  }
+  size_t received() const override { return received_; }
+  bool receiveMore() override {
+    ++receives;
+    if (failAt_ != 0 && receives >= failAt_) return false;  // and from then on
+    while (next_ < cuts_.size() && cuts_[next_] <= received_) ++next_;
+    if (next_ < cuts_.size()) arrive(cuts_[next_]);
+    return true;
+  }
+  int receives = 0;
+
+ private:
+  void arrive(size_t n) {
+    std::memcpy(buffer_.data() + received_, text_.data() + received_, n - received_);
+    received_ = n;
+    std::memset(buffer_.data() + n, 0, std::min(flow::kBodyPadding, buffer_.size() - n));
+  }
+  std::string& buffer_;
+  std::string_view text_;
+  std::vector<size_t> cuts_;
+  size_t next_ = 0, received_ = 0;
+  int failAt_;
+};
 
 // Both paths over one input. Returns whether the fast path took it.
 class Differential {
@@ -94,7 +137,41 @@ class Differential {
       ADD_FAILURE() << what << " (metadata not read): " << prunedDiff << "\ninput: " << text.substr(0, 2000);
       ++mismatches;
     }
+    // The same event arriving in pieces (a few, at random places): the
+    // scanner takes and refuses it alike, and gives the same batch.
+    std::vector<size_t> cuts;
+    for (int n = static_cast<int>(rng_() % 5); n >= 0; --n) cuts.push_back(rng_() % (text.size() + 1));
+    std::sort(cuts.begin(), cuts.end());
+    took_ = took;
+    status_ = a;
+    arriving(text, what + " arriving in " + std::to_string(cuts.size() + 1) + " pieces", cuts);
     return took;
+  }
+
+  // `text`, just check()ed, arriving in pieces ending at `cuts`: the same
+  // as the whole event gave.
+  void arriving(const std::string& text, const std::string& what, const std::vector<size_t>& cuts) {
+    const bool took = took_;
+    const flow::Status& status = status_;
+    ChunkedArrival arrival(streamStorage_, text, cuts);
+    std::string_view body(streamStorage_.data(), text.size());
+    flow::Status d = streamed_.decode(flow::SourceKind::Kinesis, flow::PayloadFormat::Json, body, streamedBatch_,
+                                      &arrival);
+    std::string diff;
+    if (streamed_.lastDecodeUsedFastPath() != took) {
+      diff = std::string("the fast path ") + (took ? "declined" : "took") + " it";
+    } else if (d.has_value() != status.has_value() || (d && (d->type != status->type || d->message != status->message))) {
+      diff = "status " + describe(d) + " vs " + describe(status);
+    } else {
+      diff = compare(streamedBatch_, fastBatch_);
+    }
+    if (diff.empty() && arrival.received() != text.size()) diff = "the body was not all there on return";
+    std::string at;
+    for (size_t c : cuts) at += " " + std::to_string(c);
+    if (!diff.empty()) {
+      ADD_FAILURE() << what << " (cut at" << at << "): " << diff << "\ninput: " << text.substr(0, 2000);
+      ++mismatches;
+    }
   }
   int mismatches = 0;
   const flow::Batch& batch() const { return fastBatch_; }
@@ -156,9 +233,12 @@ class Differential {
     return d;
   }
 
-  flow::EventDecoder fast_, slow_, pruned_;
-  flow::Batch fastBatch_, slowBatch_, prunedBatch_;
-  std::string storage_;
+  flow::EventDecoder fast_, slow_, pruned_, streamed_;
+  flow::Batch fastBatch_, slowBatch_, prunedBatch_, streamedBatch_;
+  std::string storage_, streamStorage_;
+  std::mt19937 rng_{20261125};
+  bool took_ = false;
+  flow::Status status_;
 };
 
 // A small event with every member the scanner knows: a tumbling-window
@@ -469,6 +549,52 @@ TEST(KinesisEnvelope, ByteMutations) {
   // the scanner's: a good part of the mutants must still take the fast path.
   EXPECT_GT(taken, cases / 5) << taken << " of " << cases;
   std::printf("%zu mutants, %zu through the fast path, %.2f s\n", cases, taken, secs);
+}
+
+// The base events arriving in two pieces cut at every byte, and in pieces
+// of one byte each: every record (and every member of the event) is cut at
+// every place, and read again when more has come.
+TEST(KinesisEnvelope, ArrivingInPieces) {
+  Differential d;
+  for (const std::string& text : {std::string(kWindowEvent), std::string(kCompactEvent), std::string(kAlikeEvent),
+                                  kTemplateEvent}) {
+    d.check(text, "base event");
+    for (size_t cut = 0; cut <= text.size(); ++cut) d.arriving(text, "two pieces", {cut});
+    std::vector<size_t> bytes;
+    for (size_t cut = 0; cut < text.size(); ++cut) bytes.push_back(cut);
+    d.arriving(text, "one-byte pieces", bytes);
+  }
+  EXPECT_EQ(d.mismatches, 0);
+}
+
+// A body that stops arriving (the connection failed): Runtime.EventIncomplete
+// and no records, from the fast path, from simdjson, and for other sources.
+TEST(KinesisEnvelope, ABodyThatStopsArriving) {
+  for (bool fastPath : {true, false}) {
+    for (int failAt : {1, 2, 3}) {
+      flow::EventDecoder decoder;
+      decoder.setEnvelopeFastPath(fastPath);
+      flow::Batch batch;
+      std::string storage;
+      ChunkedArrival arrival(storage, kTemplateEvent, {100, 900, 1500}, failAt);
+      flow::Status s = decoder.decode(flow::SourceKind::Kinesis, flow::PayloadFormat::Json,
+                                      {storage.data(), std::string_view(kTemplateEvent).size()}, batch, &arrival);
+      ASSERT_TRUE(s.has_value());
+      EXPECT_EQ(s->type, "Runtime.EventIncomplete");
+      EXPECT_EQ(s->message, "the connection to the Runtime API failed while the event arrived");
+      EXPECT_TRUE(batch.records.empty());
+      EXPECT_EQ(arrival.receives, failAt);
+    }
+  }
+  const std::string sqs = readFile(kShared + "/events/aws/go-sqs-event.json");
+  flow::EventDecoder decoder;
+  flow::Batch batch;
+  std::string storage;
+  ChunkedArrival arrival(storage, sqs, {10}, 1);
+  flow::Status s =
+      decoder.decode(flow::SourceKind::Sqs, flow::PayloadFormat::Json, {storage.data(), sqs.size()}, batch, &arrival);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->type, "Runtime.EventIncomplete");
 }
 
 // Random mixes of the mutations, a few at a time, with random seeds fixed.

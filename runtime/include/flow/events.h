@@ -4,8 +4,12 @@
 // parse the record itself (the payload): generated code does, field by field.
 //
 // Contract:
-// - decode(kind, format, body, batch): `body` must be followed by
-//   kBodyPadding readable bytes (Invocation::body is). On success `batch`
+// - decode(kind, format, body, batch, arriving): `body` must be followed by
+//   kBodyPadding readable bytes (Invocation::body is). `arriving`
+//   (Invocation::arriving): the body is still arriving; a Kinesis event's
+//   records are read as they arrive, other events once they are whole. On
+//   return the body is all there, unless the connection failed first: then
+//   Runtime.EventIncomplete and no records. On success `batch`
 //   holds one Record per record, in event order; every view in it stays valid
 //   until the next decode() on the same decoder (they point into the event
 //   body, the decoder's parser or its arena). Steady state allocates nothing:
@@ -144,7 +148,8 @@ class EventDecoder {
   EventDecoder(const EventDecoder&) = delete;
   EventDecoder& operator=(const EventDecoder&) = delete;
 
-  Status decode(SourceKind kind, PayloadFormat format, std::string_view body, Batch& batch);
+  Status decode(SourceKind kind, PayloadFormat format, std::string_view body, Batch& batch,
+                BodyStream* arriving = nullptr);
 
   // Kinesis events first go through a strict scanner of the envelope that
   // needs no JSON parser (src/kinesis_envelope.cpp); an event it does not
