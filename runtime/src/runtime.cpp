@@ -68,19 +68,22 @@ class ClientBodyStream final : public BodyStream {
     error_.clear();
   }
   size_t received() const override { return received_; }
-  bool receiveMore() override {
+  bool receiveMore() override { return receive(true); }
+  bool receiveArrived() override { return receive(false); }
+  bool failed() const { return failed_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool receive(bool wait) {
     if (failed_) return false;
-    if (!client_.receiveBody(error_)) {
+    if (!client_.receiveBody(error_, wait)) {
       failed_ = true;
       return false;
     }
     received_ = client_.bodyReceived();
     return true;
   }
-  bool failed() const { return failed_; }
-  const std::string& error() const { return error_; }
 
- private:
   detail::RuntimeClient& client_;
   size_t received_ = 0;
   bool failed_ = false;

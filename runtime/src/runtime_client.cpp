@@ -387,11 +387,12 @@ void RuntimeClient::bodyComplete() {
   if (closeAfter_) disconnect();
 }
 
-bool RuntimeClient::receiveBody(std::string& error) {
+bool RuntimeClient::receiveBody(std::string& error, bool wait) {
   if (!bodyPending()) return true;
   for (;;) {
-    ssize_t r = ::recv(fd_, body_.data() + bodyReceived_, bodyLength_ - bodyReceived_, 0);
+    ssize_t r = ::recv(fd_, body_.data() + bodyReceived_, bodyLength_ - bodyReceived_, wait ? 0 : MSG_DONTWAIT);
     if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && !wait && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
     if (r <= 0) {
       error = r == 0 ? "the Runtime API closed the connection in the middle of an event"
                      : "receive from the Runtime API: " + errnoText(errno);

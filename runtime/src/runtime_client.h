@@ -78,10 +78,11 @@ class RuntimeClient {
   bool nextStreamed(HttpAnswer& answer, std::string& error);
   bool bodyPending() const { return fd_ >= 0 && bodyReceived_ < bodyLength_; }
   size_t bodyReceived() const { return bodyReceived_; }  // of the last streamed body
-  // One receive into the pending body (true at once when none is pending).
-  // false with `error`: the connection failed and is closed; the body will
-  // not be completed.
-  bool receiveBody(std::string& error);
+  // One receive into the pending body (true at once when none is pending;
+  // without `wait`, true at once when nothing has arrived). false with
+  // `error`: the connection failed and is closed; the body will not be
+  // completed.
+  bool receiveBody(std::string& error, bool wait = true);
   bool postResponse(std::string_view requestId, std::string_view body, HttpAnswer& answer, std::string& error);
   bool postError(std::string_view requestId, std::string_view errorType, std::string_view message,
                  HttpAnswer& answer, std::string& error);

@@ -70,7 +70,12 @@ class ChunkedArrival final : public flow::BodyStream {
     if (next_ < cuts_.size()) arrive(cuts_[next_]);
     return true;
   }
-  int receives = 0;
+  // Every other call finds the next piece there, the others nothing.
+  bool receiveArrived() override {
+    if (++arrivedCalls % 2 == 0) return true;
+    return receiveMore();
+  }
+  int receives = 0, arrivedCalls = 0;
 
  private:
   void arrive(size_t n) {
@@ -584,6 +589,35 @@ TEST(KinesisEnvelope, ABodyThatStopsArriving) {
       EXPECT_EQ(s->message, "the connection to the Runtime API failed while the event arrived");
       EXPECT_TRUE(batch.records.empty());
       EXPECT_EQ(arrival.receives, failAt);
+    }
+  }
+  // A larger event, whose scan takes in what has arrived every 32 KiB (the
+  // failure may come there too), and which streams whole when nothing fails.
+  std::string big = "{\"Records\":[";
+  for (int i = 0; i < 300; ++i) {
+    big += (i ? "," : "") + templateRecord("u" + std::to_string(i), std::to_string(1000 + i), "eyJhIjoxfQ==",
+                                           "1763892000." + std::to_string(i % 10));
+  }
+  big += "]}";
+  std::vector<size_t> cuts;
+  for (size_t at = 1000; at < big.size(); at += 1000) cuts.push_back(at);
+  for (int failAt : {0, 5, 60, 100}) {
+    flow::EventDecoder decoder;
+    flow::Batch batch;
+    std::string storage;
+    ChunkedArrival arrival(storage, big, cuts, failAt);
+    flow::Status s = decoder.decode(flow::SourceKind::Kinesis, flow::PayloadFormat::Json,
+                                    {storage.data(), big.size()}, batch, &arrival);
+    if (failAt == 0 || failAt >= 60) EXPECT_GT(arrival.arrivedCalls, 0) << failAt;
+    if (failAt == 0) {
+      EXPECT_FALSE(s.has_value()) << describe(s);
+      EXPECT_TRUE(decoder.lastDecodeUsedFastPath());
+      ASSERT_EQ(batch.records.size(), 300u);
+      EXPECT_EQ(batch.records[299].id, "1299");
+    } else {
+      ASSERT_TRUE(s.has_value());
+      EXPECT_EQ(s->type, "Runtime.EventIncomplete");
+      EXPECT_TRUE(batch.records.empty());
     }
   }
   const std::string sqs = readFile(kShared + "/events/aws/go-sqs-event.json");

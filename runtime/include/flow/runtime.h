@@ -79,6 +79,11 @@ class BodyStream {
   // Waits for more of the body (at least one byte, unless it is all there).
   // false: the connection failed, and the body will never be complete.
   virtual bool receiveMore() = 0;
+  // Takes in what has arrived, without waiting (true when nothing has). A
+  // decoder calls it every few tens of KiB: on TCP the sender's next
+  // segments go out when the receiver reads, so one that reads only when it
+  // runs dry stalls the transfer while it works. false: as above.
+  virtual bool receiveArrived() = 0;
 };
 
 // Receives the rest of a body of `size` bytes; false when the connection failed.
