@@ -256,7 +256,9 @@ def main():
       "another contestant's on this 2-core machine. flowc's handlers decode a Kinesis event's records while its "
       "body is still arriving (docs/runtime.md), so part of their work runs during the transfer the no-op's median "
       "stands for, and their handler work is the time they add to it; their CPU ms still count all of their work. "
-      "The peers read the whole body first, as the language runtimes' own clients do."
+      "The peers read the whole body first, as the language runtimes' own clients do. This server sends a "
+      "Content-Length; AWS's Runtime Interface Emulator sends large events chunked, which flowc's runtime does not "
+      "stream yet (docs/runtime.md)."
       % (fmt_ms(get("noop", "medianMs"), 3), fmt_ms(get("noop-nexmark", "medianMs"), 3)))
     w("")
     w("## Ratios (flowc against each peer, same run)")
