@@ -225,7 +225,12 @@ struct Scanner {
   // More of the body: false when it is all there or stopped arriving.
   bool grow() {
     if (end == full || lost) return false;
-    if (!arriving->receiveMore()) {
+    return took(arriving->receiveMore());
+  }
+
+  // After a receive: `end` moves to what has arrived, or the body is lost.
+  bool took(bool received) {
+    if (!received) {
       lost = true;
       return false;
     }
@@ -238,19 +243,13 @@ struct Scanner {
   // the benchmark (one run, q1 and q2 built twice, one of each reading the
   // whole body first): with it, handler work 0.33–0.94 ms against
   // 0.53–1.19 without streaming; reading only when the scanner ran dry
-  // gave 0.73–1.04 against 0.82–1.10. Every ~13 KiB did no better, every
+  // gave 0.73–0.95 against 0.81–1.10. Every ~13 KiB did no better, every
   // ~106 KiB worse.
   static constexpr ptrdiff_t kPollBytes = 32 * 1024;
   const char* polled = base;
   bool takeArrived() {
     polled = p;
-    if (end == full) return true;
-    if (!arriving->receiveArrived()) {
-      lost = true;
-      return false;
-    }
-    end = base + arriving->received();
-    return true;
+    return end == full || took(arriving->receiveArrived());
   }
 
   // The rest of the body: false when it stopped arriving.
@@ -617,6 +616,21 @@ struct Scanner {
     return recordByMembers(r);
   }
 
+  // A step (a record, a member of the event) that did not read is read
+  // again from its start once more of the body has arrived: false when it
+  // is all there (the answer is final) or stopped arriving. A step leaves
+  // nothing behind that a second attempt does not redo (a record's attempt
+  // drops the record it appended).
+  template <class Step>
+  bool retrying(Step&& step) {
+    const char* start = p;
+    for (;;) {
+      if (step()) return true;
+      p = start;
+      if (!grow()) return false;
+    }
+  }
+
   // While the body arrives, a record is read from what is there; one that
   // does not read (or is not followed by its ',' or ']') is read again once
   // more has come, until the body is all there and the answer is final. A
@@ -633,15 +647,15 @@ struct Scanner {
       return receiveRest();
     }
     for (;;) {
-      const char* start = p;
       size_t count = batch.records.size();
       int more = -1;
-      for (;;) {
-        ws();
-        if (nextRecord(batch.records.emplace_back()) && (more = separator(']')) >= 0) break;
-        batch.records.resize(count);
-        p = start;
-        if (!grow()) return false;
+      if (!retrying([&] {
+            ws();
+            if (nextRecord(batch.records.emplace_back()) && (more = separator(']')) >= 0) return true;
+            batch.records.resize(count);
+            return false;
+          })) {
+        return false;
       }
       if (p - polled >= kPollBytes && !takeArrived()) return false;
       if (more > 0) continue;
@@ -670,20 +684,6 @@ struct Scanner {
     ws();
     batch.window.stateJson = std::string_view(start, static_cast<size_t>(p - start));
     return true;
-  }
-
-  // A step of the event that did not read is read again once more of the
-  // body has arrived (see records()): false when it is all there (the
-  // answer is final) or stopped arriving. A step has no effect that a
-  // second attempt does not redo.
-  template <class Step>
-  bool retrying(Step&& step) {
-    const char* start = p;
-    for (;;) {
-      if (step()) return true;
-      p = start;
-      if (!grow()) return false;
-    }
   }
 
   bool member(std::string_view key, unsigned& bit) {

@@ -35,7 +35,8 @@ bool parseEndpoint(std::string_view hostPort, Endpoint& endpoint, std::string& e
 
 struct HttpAnswer {
   int status = 0;
-  std::string_view body;          // padded with kBodyPadding zero bytes; valid until the next request
+  std::string_view body;          // padded with kBodyPadding zero bytes (a streamed body: after what has
+                                  // arrived, see nextStreamed); valid until the next request
   bool tooLarge = false;          // the body exceeded kMaxEventBytes and was discarded
   size_t bodyLength = 0;          // the announced / received length (also when tooLarge)
   // Runtime API headers (views into the client's header buffer).

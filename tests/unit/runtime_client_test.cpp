@@ -577,7 +577,9 @@ TEST(RuntimeRun, StreamedBodiesReachTheHandler) {
       [](const flow::Invocation& inv, flow::Reply& reply, void*) {
         bool arriving = inv.arriving != nullptr;
         size_t first = arriving ? inv.arriving->received() : inv.body.size();
-        if (arriving && inv.requestId == "e1") ASSERT_TRUE(flow::receiveAll(*inv.arriving, inv.body.size()));
+        if (arriving && inv.requestId == "e1") {
+          ASSERT_TRUE(flow::receiveAll(*inv.arriving, inv.body.size()));
+        }
         bool whole = inv.requestId == "e1" && inv.body.substr(0, 8) == "{\"pad\":\"" && inv.body.back() == '}';
         reply.body = "{\"arriving\":" + std::string(arriving ? "true" : "false") +
                      ",\"first\":" + std::to_string(first) + ",\"whole\":" + (whole ? "true" : "false") + "}";

@@ -120,12 +120,8 @@ class Differential {
     // A handler that reads no metadata: the scanner takes and refuses the
     // same events, and gives the same batch but for the values it skips.
     flow::Status c = pruned_.decode(flow::SourceKind::Kinesis, flow::PayloadFormat::Json, body, prunedBatch_);
-    std::string prunedDiff;
-    if (pruned_.lastDecodeUsedFastPath() != took) {
-      prunedDiff = std::string("the fast path ") + (took ? "declined" : "took") + " it";
-    } else if (c.has_value() != a.has_value() || (c && (c->type != a->type || c->message != a->message))) {
-      prunedDiff = "status " + describe(c) + " vs " + describe(a);
-    } else {
+    std::string prunedDiff = sameOutcome(pruned_.lastDecodeUsedFastPath(), c, took, a);
+    if (prunedDiff.empty()) {
       if (took) {
         for (size_t i = 0; i < prunedBatch_.records.size(); ++i) {
           flow::Record& r = prunedBatch_.records[i];
@@ -162,14 +158,8 @@ class Differential {
     std::string_view body(streamStorage_.data(), text.size());
     flow::Status d = streamed_.decode(flow::SourceKind::Kinesis, flow::PayloadFormat::Json, body, streamedBatch_,
                                       &arrival);
-    std::string diff;
-    if (streamed_.lastDecodeUsedFastPath() != took) {
-      diff = std::string("the fast path ") + (took ? "declined" : "took") + " it";
-    } else if (d.has_value() != status.has_value() || (d && (d->type != status->type || d->message != status->message))) {
-      diff = "status " + describe(d) + " vs " + describe(status);
-    } else {
-      diff = compare(streamedBatch_, fastBatch_);
-    }
+    std::string diff = sameOutcome(streamed_.lastDecodeUsedFastPath(), d, took, status);
+    if (diff.empty()) diff = compare(streamedBatch_, fastBatch_);
     if (diff.empty() && arrival.received() != text.size()) diff = "the body was not all there on return";
     std::string at;
     for (size_t c : cuts) at += " " + std::to_string(c);
@@ -182,6 +172,15 @@ class Differential {
   const flow::Batch& batch() const { return fastBatch_; }
 
  private:
+  // "" when a decoder that took the fast path or not (`tookX`) with status
+  // `x` did as the fast one (`took`, `status`); else what differs.
+  static std::string sameOutcome(bool tookX, const flow::Status& x, bool took, const flow::Status& status) {
+    if (tookX != took) return std::string("the fast path ") + (took ? "declined" : "took") + " it";
+    if (x.has_value() != status.has_value() || (x && (x->type != status->type || x->message != status->message))) {
+      return "status " + describe(x) + " vs " + describe(status);
+    }
+    return "";
+  }
   static std::string field(const char* name, std::string_view a, std::string_view b) {
     return a == b ? "" : std::string(name) + " '" + std::string(a) + "' vs '" + std::string(b) + "'; ";
   }
@@ -608,7 +607,9 @@ TEST(KinesisEnvelope, ABodyThatStopsArriving) {
     ChunkedArrival arrival(storage, big, cuts, failAt);
     flow::Status s = decoder.decode(flow::SourceKind::Kinesis, flow::PayloadFormat::Json,
                                     {storage.data(), big.size()}, batch, &arrival);
-    if (failAt == 0 || failAt >= 60) EXPECT_GT(arrival.arrivedCalls, 0) << failAt;
+    if (failAt == 0 || failAt >= 60) {
+      EXPECT_GT(arrival.arrivedCalls, 0) << failAt;
+    }
     if (failAt == 0) {
       EXPECT_FALSE(s.has_value()) << describe(s);
       EXPECT_TRUE(decoder.lastDecodeUsedFastPath());
