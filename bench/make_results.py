@@ -253,12 +253,12 @@ def main():
       "runtime process used between posting its answer and being frozen (SIGSTOP, as Lambda freezes an execution "
       "environment between invocations; SIGCONT before its next event): work left then (the Node peer's garbage "
       "collector and compiler threads) waits for its own next invocation, as on Lambda, instead of running during "
-      "another contestant's on this 2-core machine. flowc's handlers decode a Kinesis event's records while its "
-      "body is still arriving (docs/runtime.md), so part of their work runs during the transfer the no-op's median "
-      "stands for, and their handler work is the time they add to it; their CPU ms still count all of their work. "
-      "The peers read the whole body first, as the language runtimes' own clients do. This server sends a "
-      "Content-Length; AWS's Runtime Interface Emulator sends large events chunked, which flowc's runtime does not "
-      "stream yet (docs/runtime.md)."
+      "another contestant's on this 2-core machine. The server's sockets use cubic congestion control, not this "
+      "host's default BBR, whose pacing held the hand-over of an event to ~1.5 ms "
+      "(compiler/run/runtime_api_server.cpp). flowc's handlers decode a Kinesis event's records while its body is "
+      "still arriving (docs/runtime.md); on this unpaced transport the receiving core is busy for the whole "
+      "transfer, so that overlaps little, and their handler work is close to their CPU time above the no-op's. "
+      "The peers read the whole body first, as the language runtimes' own clients do."
       % (fmt_ms(get("noop", "medianMs"), 3), fmt_ms(get("noop-nexmark", "medianMs"), 3)))
     w("")
     w("## Ratios (flowc against each peer, same run)")

@@ -44,7 +44,9 @@
 //   loopback Runtime API): the decode ends 10–130 µs after the last byte
 //   arrives, where it took ~0.3 ms after it before; q1's and q2's handler
 //   work fell by 0–60% (medians of four runs, 0.33–0.94 ms against
-//   0.53–1.19), their CPU time unchanged.
+//   0.53–1.19), their CPU time unchanged. That was on a paced transport
+//   (the server under BBR); on an unpaced one (cubic) streaming or not
+//   gives the same work (docs/runtime.md).
 //
 // Measured on a 5000-record gen_kinesis.py event (4.15 MB), handler runtime
 // (clang 14 -O2 -march=haswell), AMD EPYC, 2 cores shared, load 1–4.7:
