@@ -25,6 +25,11 @@
 namespace flow {
 namespace {
 
+// A block's memory: large ones on huge pages (flow/huge_pages.h).
+std::unique_ptr<char[], FreeDeleter> newBlock(size_t size) {
+  return std::unique_ptr<char[], FreeDeleter>(static_cast<char*>(allocateLarge(size)));
+}
+
 #ifdef FLOW_ARENA_ASAN
 constexpr size_t kRedZone = 32;
 constexpr size_t kAlign = 8;  // ASan's granule: red zones start on one
@@ -44,7 +49,7 @@ char* Arena::allocateSlow(size_t n) {
   size_t start = (used_ + kAlign - 1) / kAlign * kAlign;
   if (blocks_.empty() || start > blocks_.back().size || need > blocks_.back().size - start) {
     size_t size = std::max<size_t>(need, blocks_.empty() ? firstBlockBytes_ : blocks_.back().size * 2);
-    blocks_.push_back({std::make_unique<char[]>(size), size});
+    blocks_.push_back({newBlock(size), size});
     poison(blocks_.back().data.get(), size);
     start = 0;
     total_ += size;
@@ -74,7 +79,7 @@ void Arena::reset() {
     size_t total = total_;
     for (Block& b : blocks_) unpoison(b.data.get(), b.size);
     blocks_.clear();
-    blocks_.push_back({std::make_unique<char[]>(total), total});
+    blocks_.push_back({newBlock(total), total});
     total_ = total;
   }
   if (!blocks_.empty()) poison(blocks_.back().data.get(), blocks_.back().size);

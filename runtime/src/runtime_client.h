@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "flow/huge_pages.h"
+
 namespace flow::detail {
 
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
@@ -128,7 +130,7 @@ class RuntimeClient {
   size_t rpos_ = 0, rlen_ = 0;
   std::string head_;       // the answer's status line and headers
   AnswerHead parsed_;      // head_, parsed (views into head_)
-  std::vector<char> body_; // the answer's body + padding
+  std::vector<char, LargeAllocator<char>> body_;  // the answer's body + padding
   size_t bodyLength_ = 0, bodyReceived_ = 0;  // a streamed body: its size and what has arrived
   std::string out_;        // request head being built
   std::string errJson_;    // error request body being built

@@ -4,9 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <string>
 #include <type_traits>
+#include <vector>
 
+#include "flow/huge_pages.h"
 #include "flow/sql.h"
 
 namespace {
@@ -74,5 +81,68 @@ TEST(RuntimeArenaDeathTest, ReadingPastAnAllocationIsReported) {
       "AddressSanitizer");
 }
 #endif
+
+// flow/huge_pages.h: what the body buffer and the arena's large blocks sit on.
+// Whether the kernel advises huge pages at all is the host's setting; where
+// it does ("[always]" or "[madvise]"), the buffer's mapping must be eligible.
+std::string transparentHugePages() {
+  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// The THPeligible value of the mapping that holds `p` in /proc/self/smaps
+// ("1" or "0"), "" when there is none.
+std::string thpEligible(const void* p) {
+  std::ifstream in("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  auto at = reinterpret_cast<uintptr_t>(p);
+  while (std::getline(in, line)) {
+    unsigned long lo = 0, hi = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find('-') < line.find(' ')) {
+      inside = at >= lo && at < hi;
+    } else if (inside && line.rfind("THPeligible:", 0) == 0) {
+      size_t last = line.find_last_not_of(" \t");
+      return line.substr(last, 1);
+    }
+  }
+  return "";
+}
+
+TEST(RuntimeHugePages, LargeBuffersAreAlignedAndAdvised) {
+  constexpr size_t kSize = 3 * (size_t{1} << 20) + 5;
+  char* big = static_cast<char*>(flow::allocateLarge(kSize));
+  ASSERT_NE(big, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(big) % flow::kHugePageBytes, 0u);
+  std::memset(big, 'x', kSize);
+  EXPECT_EQ(big[kSize - 1], 'x');
+  std::string setting = transparentHugePages();
+  if (!setting.empty() && setting.find("[never]") == std::string::npos) {
+    EXPECT_EQ(thpEligible(big), "1") << setting;
+  }
+  std::free(big);
+
+  char* small = static_cast<char*>(flow::allocateLarge(100));  // a plain allocation
+  ASSERT_NE(small, nullptr);
+  std::memset(small, 'y', 100);
+  std::free(small);
+  std::free(flow::allocateLarge(0));
+}
+
+TEST(RuntimeHugePages, ArenaBlocksAndVectorsUseThem) {
+  flow::Arena a(64);
+  char* block = a.allocate(3 << 20);  // a block of its own, at its start
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(block) % flow::kHugePageBytes, 0u);
+  std::memset(block, 'z', 3 << 20);
+  a.reset();
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a.allocate(1)) % flow::kHugePageBytes, 0u);  // the same block, again
+
+  std::vector<char, flow::LargeAllocator<char>> body;
+  body.resize(5 << 20, 'b');
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(body.data()) % flow::kHugePageBytes, 0u);
+  EXPECT_EQ(body[(5 << 20) - 1], 'b');
+}
 
 }  // namespace

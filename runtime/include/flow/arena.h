@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "flow/huge_pages.h"
+
 // Without AddressSanitizer the bump is inline (the Kinesis decoder allocates
 // once per record; the call was ~2% of q2's handler in situ); with it every
 // allocation goes through arena.cpp, which poisons red zones.
@@ -62,7 +64,7 @@ class Arena {
   char* allocateSlow(size_t n);  // a new block, or any allocation under ASan
 
   struct Block {
-    std::unique_ptr<char[]> data;
+    std::unique_ptr<char[], FreeDeleter> data;
     size_t size = 0;
   };
   std::vector<Block> blocks_;
