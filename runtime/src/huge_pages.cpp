@@ -3,6 +3,8 @@
 
 #include <sys/mman.h>
 
+#include <new>
+
 namespace flow {
 
 void* allocateLarge(size_t bytes) {

@@ -15,8 +15,6 @@
 
 #include <cstddef>
 #include <cstdlib>
-#include <memory>
-#include <new>
 
 namespace flow {
 
