@@ -351,6 +351,25 @@ void collectAggregates(Expr& e, ast::SelectStmt& s) {
   for (ast::ExprPtr& a : e.args) collectAggregates(*a, s);
 }
 
+// The first column or aggregate an order-by item reads that is not an
+// output column (null when it reads outputs only). `select distinct` sorts
+// its distinct output rows, so nothing else is there to sort by: the same
+// rule as the planner's TopN over the output row (plan/build_stream.cpp,
+// overOutput), and PostgreSQL's.
+const Expr* firstNotOutput(const Expr& e, const std::vector<Expr*>& outputExprs) {
+  if (e.kind == ExprKind::ColumnRef && e.binding.input == kOutputInput) return nullptr;
+  if (e.kind != ExprKind::Literal) {
+    for (const Expr* out : outputExprs) {
+      if (ast::sameExpr(e, *out)) return nullptr;
+    }
+  }
+  if (e.kind == ExprKind::ColumnRef || (e.kind == ExprKind::Call && e.callKind == ast::CallKind::Aggregate)) return &e;
+  for (const ast::ExprPtr& a : e.args) {
+    if (const Expr* f = firstNotOutput(*a, outputExprs)) return f;
+  }
+  return nullptr;
+}
+
 const Expr* firstAggregate(const Expr& e) {
   if (e.kind == ExprKind::Call && e.callKind == ast::CallKind::Aggregate) return &e;
   for (const ast::ExprPtr& a : e.args) {
@@ -573,7 +592,17 @@ void analyzeSelect(ast::StreamDecl& stream, Relation& rel, const std::map<std::s
         }
       }
     }
-    if (named >= 0) o.expr = outputRef(outputs[named], named, e.range);
+    if (named >= 0) {
+      o.expr = outputRef(outputs[named], named, e.range);
+    } else if (s.distinct && !isError(e)) {
+      if (const Expr* missing = firstNotOutput(e, s.outputExprs)) {
+        diags.error(missing->range,
+                    fmt::format("order by reads {}, which select distinct does not output",
+                                quoted(ast::printExpr(*missing))),
+                    "add it to the select list, or sort by an output column");
+        e.type = {BaseType::Error, false};
+      }
+    }
   }
 
   // Aggregates, numbered in the order they appear (select, having, order by).
