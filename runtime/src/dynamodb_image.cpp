@@ -8,6 +8,7 @@
 
 #include <string_view>
 
+#include "flow/json_check.h"
 #include "flow/json_writer.h"
 #include "flow/record_scan.h"
 
@@ -44,8 +45,10 @@ class ImageWriter {
     return true;
   }
 
-  // After item() failed: "attribute 'Addr.City' has …".
-  std::string error() const { return "attribute '" + path_ + "' " + what_; }
+  // After item() failed: "attribute 'Addr.City' has …". The record's own
+  // text in it (the path, a type, an N) is cut to an excerpt: the message
+  // is a dead letter's reason, and an attribute name may be 64 KB long.
+  std::string error() const { return "attribute '" + json::excerpt(path_) + "' " + what_; }
 
  private:
   enum class Element { Typed, String, Number };
@@ -102,7 +105,7 @@ class ImageWriter {
       } else if (type == "NS") {
         ok = list(inner, depth, Element::Number);
       } else {
-        return fail("has the unknown type '" + std::string(type) + "'");
+        return fail("has the unknown type '" + json::excerpt(type) + "'");
       }
       if (!ok) return false;
     }
@@ -122,7 +125,7 @@ class ImageWriter {
   bool number(od::value value) {
     std::string_view text;
     if (value.get_string().get(text) != simdjson::SUCCESS) return fail("has an N that is not a string");
-    if (!scan::isNumber(text)) return fail("has the N '" + std::string(text) + "', which is not a number");
+    if (!scan::isNumber(text)) return fail("has the N '" + json::excerpt(text) + "', which is not a number");
     out_.append(text);
     return true;
   }

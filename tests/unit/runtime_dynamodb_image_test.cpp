@@ -90,6 +90,22 @@ TEST_F(DynamoImage, NotAnItemIsABadRecordNamingTheAttribute) {
             "attribute 't[1]' has a string type whose value is not a string");
 }
 
+// The record's own text in a reason (an attribute's path, a type, an N) is
+// cut to 40 bytes and "...": a name may be 64 KB long, and the reason goes
+// into every dead letter (found by fuzz_events: a 150-byte name).
+TEST_F(DynamoImage, AReasonQuotesTheRecordInExcerpts) {
+  const std::string name(300, 'm'), type(300, 'T'), n(300, '9');
+  const std::string cut40 = std::string(40, 'm') + "...";
+  EXPECT_EQ(errorOf("{\"" + name + "\":\"plain\"}"),
+            "attribute '" + cut40 + "' is not a DynamoDB attribute value ({\"S\": …}, {\"N\": …}, …)");
+  EXPECT_EQ(errorOf(R"({"a":{")" + type + R"(":1}})"), "attribute 'a' has the unknown type '" + std::string(40, 'T') + "...'");
+  EXPECT_EQ(errorOf(R"({"a":{"N":"x)" + n + R"("}})"),
+            "attribute 'a' has the N 'x" + std::string(39, '9') + "...', which is not a number");
+  // A path made long by nesting is cut as a whole.
+  std::string deep = errorOf(R"({"a":{"M":{")" + name + R"(":{"M":{"b":{"N":"?"}}}}}})");
+  EXPECT_EQ(deep, "attribute 'a." + std::string(38, 'm') + "...' has the N '?', which is not a number");
+}
+
 TEST_F(DynamoImage, ABadRecordDoesNotSpoilTheNextOne) {
   decodeImages({R"({"a":{"Q":"1"}})", R"({"a":{"N":"7"}})"});
   EXPECT_EQ(batch.records[0].decodeError, "attribute 'a' has the unknown type 'Q'");
