@@ -33,6 +33,7 @@
 #include "flow/arena.h"
 #include "flow/base64.h"
 #include "flow/events.h"
+#include "flow/json_check.h"
 #include "flow/time.h"
 #include "dynamodb_image.h"
 #include "kinesis_envelope.h"
@@ -76,7 +77,7 @@ std::string describeEvent(std::string_view body) {
       if (source == "aws:dynamodb") return "a DynamoDB Streams event";
       if (source == "aws:s3") return "an S3 event";
       if (source == "aws:sns") return "an SNS event";
-      return "an event from '" + std::string(source) + "'";
+      return "an event from '" + json::excerpt(source) + "'";
     }
     return "an event with records of an unknown kind";
   }
@@ -325,7 +326,7 @@ bool EventDecoder::Impl::decodeKinesisRecord(od::object rec, size_t index, Recor
     } else if (key == "eventSource") {
       std::string_view source;
       if (stringValue(field.value()).get(source) != simdjson::SUCCESS) return failAt(index, "'eventSource' is not a string");
-      if (source != "aws:kinesis") return failAt(index, "'eventSource' is '" + std::string(source) + "'");
+      if (source != "aws:kinesis") return failAt(index, "'eventSource' is '" + json::excerpt(source) + "'");
     }
   }
   if (!sawKinesis) return failAt(index, "no 'kinesis' member");
@@ -376,7 +377,7 @@ bool EventDecoder::Impl::decodeSqsRecord(od::object rec, size_t index, Record& o
     } else if (key == "eventSource") {
       std::string_view source;
       if (stringValue(field.value()).get(source) != simdjson::SUCCESS) return failAt(index, "'eventSource' is not a string");
-      if (source != "aws:sqs") return failAt(index, "'eventSource' is '" + std::string(source) + "'");
+      if (source != "aws:sqs") return failAt(index, "'eventSource' is '" + json::excerpt(source) + "'");
     } else if (key == "eventSourceARN") {
       std::string_view arn;
       if (stringValue(field.value()).get(arn) != simdjson::SUCCESS) return failAt(index, "'eventSourceARN' is not a string");
@@ -414,7 +415,7 @@ bool EventDecoder::Impl::decodeDynamoRecord(od::object rec, size_t index, Record
     } else if (key == "eventSource") {
       std::string_view source;
       if (stringValue(field.value()).get(source) != simdjson::SUCCESS) return failAt(index, "'eventSource' is not a string");
-      if (source != "aws:dynamodb") return failAt(index, "'eventSource' is '" + std::string(source) + "'");
+      if (source != "aws:dynamodb") return failAt(index, "'eventSource' is '" + json::excerpt(source) + "'");
     }
   }
   if (!sawDynamo) return failAt(index, "no 'dynamodb' member");
@@ -545,7 +546,7 @@ bool EventDecoder::Impl::decodeKafka(od::object root, Batch& batch) {
       std::string_view source;
       FLOW_GET(stringValue(field.value()), source, "'eventSource' is not a string");
       if (source != "aws:kafka" && source != "SelfManagedKafka" && source != "aws:SelfManagedKafka") {
-        return fail("'eventSource' is '" + std::string(source) + "'");
+        return fail("'eventSource' is '" + json::excerpt(source) + "'");
       }
       sawSource = true;
     } else if (key == "eventSourceArn") {

@@ -452,6 +452,22 @@ TEST_F(RuntimeEvents, MalformedEnvelopes) {
   EXPECT_TRUE(batch.records.empty());
 }
 
+// An event's own text in a message (its records' source) is an excerpt: 40
+// bytes and "...", however long the event makes it.
+TEST_F(RuntimeEvents, MessagesQuoteTheEventInExcerpts) {
+  const std::string longText(5000, 'x'), cut = std::string(40, 'x') + "...";
+  Event source = fromText("{\"Records\":[{\"eventSource\":\"" + longText + "\",\"kinesis\":{}}]}");
+  flow::Status s = decode(SourceKind::Kinesis, source);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->message, "expected a Kinesis event, got an event from '" + cut + "' (record 0: 'eventSource' is '" + cut + "')");
+  for (SourceKind kind : {SourceKind::Sqs, SourceKind::DynamoDb}) {
+    s = decode(kind, source);
+    ASSERT_TRUE(s);
+    EXPECT_NE(s->message.find("'eventSource' is '" + cut + "')"), std::string::npos) << s->message;
+    EXPECT_LT(s->message.size(), 200u) << s->message;
+  }
+}
+
 TEST_F(RuntimeEvents, ViewsSurviveAnotherParserAndTheDecoderIsReusable) {
   Event a = load("pt-sqsEvent.json");
   Event b = load("go-kinesis-event.json");
