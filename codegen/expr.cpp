@@ -871,7 +871,7 @@ class ExprEmitter {
       const char* fn = f == "sqrt"  ? "std::sqrt"
                        : f == "ln"  ? "std::log"
                        : f == "exp" ? "std::exp"
-                                    : "std::pow";
+                                    : "flow::sql::power";
       return guarded(x.type, args, [&](const Vals& v, const std::string& target) {
         std::vector<std::string> fv;
         for (size_t i = 0; i < v.size(); ++i) fv.push_back(convert(v[i], args[i].type.base, BaseType::Float));

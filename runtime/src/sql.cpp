@@ -52,6 +52,8 @@ bool roundInt(int64_t x, int64_t digits, int64_t& out) {
   return !__builtin_mul_overflow(q, p, &out);
 }
 
+double power(double x, double y) { return std::pow(x, y); }
+
 double roundFloat(double x, int64_t digits) {
   if (x == 0 || !std::isfinite(x)) return x == 0 ? 0.0 : x;
   if (digits == 0) {

@@ -136,6 +136,13 @@ double roundFloat(double x, int64_t digits);
 // cast(float as int): toward zero; false when out of range.
 bool floatToInt(double x, int64_t& out);
 
+// power(x, y): the C library's pow, called out of line. Inline, clang
+// rewrites pow(2^n, y) with a constant base into exp2(n * y), whose
+// rounded product makes it another number (power(2147483648, 2.675):
+// 9.181473613318356e24 against pow's 9.18147361331834e24), so a result
+// would depend on whether the base was a literal.
+double power(double x, double y);
+
 // ------------------------------------------------------------------ arena
 
 // The strings expressions compute (lower, concat, casts to string…) live in
