@@ -94,8 +94,8 @@ def to_text(v, t):
         return "true" if v else "false"
     if t == "timestamp":
         s = format_timestamp(v)
-        if s is None:
-            raise RecordError("cast", "timestamp out of range")
+        if s is None:  # a timestamp outside years 0000-9999 has no text
+            raise RecordError("timestamp", "timestamp out of range")
         return s
     raise Ambiguous("text of a %s" % t)
 
