@@ -72,13 +72,25 @@ class _Fail(Exception):
     pass
 
 
+def excerpt(text):
+    """The record's text in a reason: at most 40 UTF-8 bytes, cut on a
+    character boundary, then '...' (the runtime's json::excerpt)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw) <= 40:
+        return text
+    cut = 40
+    while cut > 0 and raw[cut] & 0xC0 == 0x80:
+        cut -= 1
+    return raw[:cut].decode("utf-8", "surrogatepass") + "..."
+
+
 class _Unmarshal:
     def __init__(self):
         self.path = ""
         self.out = []
 
     def fail(self, what):
-        raise _Fail("attribute '%s' %s" % (self.path, what))
+        raise _Fail("attribute '%s' %s" % (excerpt(self.path), what))
 
     def item(self, node, depth):
         if depth > MAX_DEPTH:
@@ -122,7 +134,7 @@ class _Unmarshal:
             elif ty in ("L", "SS", "BS", "NS"):
                 self.list(inner, depth, ty)
             else:
-                self.fail("has the unknown type '%s'" % ty)
+                self.fail("has the unknown type '%s'" % excerpt(ty))
 
     def string(self, node):
         if node[0] != "string":
@@ -133,7 +145,7 @@ class _Unmarshal:
         if node[0] != "string":
             self.fail("has an N that is not a string")
         if not is_json_number(node[1]):
-            self.fail("has the N '%s', which is not a number" % node[1])
+            self.fail("has the N '%s', which is not a number" % excerpt(node[1]))
         self.out.append(node[1])
 
     def list(self, node, depth, ty):
