@@ -865,7 +865,9 @@ class ExprEmitter {
     }
     if (f == "floor" || f == "ceil") {
       if (first != BaseType::Float) return pure(x.type, args, [](const Vals& v) { return v[0]; });
-      return pure(x.type, args, [&](const Vals& v) { return fmt::format("std::{}({})", f, v[0]); });
+      // + 0.0 makes a zero result +0, as round()'s is: ceil(-0.5) is 0,
+      // whose text is "0", not C's -0 and "-0".
+      return pure(x.type, args, [&](const Vals& v) { return fmt::format("(std::{}({}) + 0.0)", f, v[0]); });
     }
     if (f == "sqrt" || f == "ln" || f == "exp" || f == "power") {
       const char* fn = f == "sqrt"  ? "std::sqrt"
