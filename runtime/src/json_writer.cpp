@@ -169,23 +169,24 @@ void appendJsonInt(std::string& out, int64_t v) {
   out.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 
+size_t formatDouble(double v, char* buf) {
+  if (size_t n = shortDecimal(v, buf)) return n;
+  // Shortest round trip, but never a bare integer beyond 2^53: from there
+  // to_chars may pick fixed notation ("78886090522101186560"), which readers
+  // take for an integer (simdjson refuses it above 2^64, JavaScript loses
+  // digits); exponent form keeps it a float everywhere.
+  auto r = std::fabs(v) >= 9007199254740992.0 ? std::to_chars(buf, buf + kDoubleTextMax, v, std::chars_format::scientific)
+                                              : std::to_chars(buf, buf + kDoubleTextMax, v);
+  return static_cast<size_t>(r.ptr - buf);
+}
+
 void appendJsonDouble(std::string& out, double v) {
   if (!std::isfinite(v)) {
     out += "null";
     return;
   }
-  char buf[32];
-  if (size_t n = shortDecimal(v, buf)) {
-    out.append(buf, n);
-    return;
-  }
-  // Shortest round trip, but never a bare integer beyond 2^53: from there
-  // to_chars may pick fixed notation ("78886090522101186560"), which readers
-  // take for an integer (simdjson refuses it above 2^64, JavaScript loses
-  // digits); exponent form keeps it a float everywhere.
-  auto r = std::fabs(v) >= 9007199254740992.0 ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific)
-                                              : std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(r.ptr - buf));
+  char buf[kDoubleTextMax];
+  out.append(buf, formatDouble(v, buf));
 }
 
 void appendJsonTimestamp(std::string& out, int64_t epochMs) {

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "flow/json_writer.h"
 #include "flow/time.h"
 
 namespace flow::sql {
@@ -109,10 +110,11 @@ std::string_view intText(Arena& arena, int64_t v) {
   return arena.copy({buf, static_cast<size_t>(r.ptr - buf)});
 }
 
+// As log rows write it (flow/json_writer.h): a float's text is the same
+// wherever it appears.
 std::string_view floatText(Arena& arena, double v) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return arena.copy({buf, static_cast<size_t>(r.ptr - buf)});
+  char buf[kDoubleTextMax];
+  return arena.copy({buf, formatDouble(v, buf)});
 }
 
 bool timestampText(Arena& arena, Timestamp ms, std::string_view& out) {

@@ -153,7 +153,7 @@ using Arena = flow::Arena;
 
 // What `cast(x as string)`, `||` and concat() make of a value.
 std::string_view intText(Arena& arena, int64_t v);
-std::string_view floatText(Arena& arena, double v);  // shortest round-trip: 0.1, 812.5, 1e+21
+std::string_view floatText(Arena& arena, double v);  // as log rows: 0.1, 812.5, 1e+21, 9.999999999999998e+15
 constexpr std::string_view boolText(bool v) {
   return v ? std::string_view("true") : std::string_view("false");
 }
