@@ -820,8 +820,9 @@ class ExprEmitter {
       if (!unit) throw InternalError("codegen: date_trunc without a literal unit");
       std::string u = timeUnitName(lowerAscii(*unit));
       CValue ts = emit(*x.args[1]);
-      return pure(x.type, {ts}, [&](const Vals& v) {
-        return fmt::format("flow::sql::dateTrunc(flow::sql::TimeUnit::{}, {})", u, v[0]);
+      return guarded(x.type, {ts}, [&](const Vals& v, const std::string& target) {
+        out().line(fmt::format("if (!flow::sql::dateTrunc(flow::sql::TimeUnit::{}, {}, {})) {}", u, v[0], target,
+                               failCode("time overflow", x)));
       });
     }
 

@@ -980,26 +980,30 @@ int64_t floorDiv(int64_t a, int64_t b) {
 
 }  // namespace
 
-Timestamp dateTrunc(TimeUnit unit, Timestamp ms) {
+bool dateTrunc(TimeUnit unit, Timestamp ms, Timestamp& out) {
+  // The start of the unit, `count` units of `unitMs` from the epoch: below
+  // the earliest int64 millisecond for times near it (floor goes down).
+  auto start = [&out](int64_t count, int64_t unitMs) { return !__builtin_mul_overflow(count, unitMs, &out); };
   switch (unit) {
-    case TimeUnit::Second: return floorDiv(ms, 1000) * 1000;
-    case TimeUnit::Minute: return floorDiv(ms, 60000) * 60000;
-    case TimeUnit::Hour: return floorDiv(ms, 3600000) * 3600000;
-    case TimeUnit::Day: return floorDiv(ms, kMsPerDay) * kMsPerDay;
+    case TimeUnit::Second: return start(floorDiv(ms, 1000), 1000);
+    case TimeUnit::Minute: return start(floorDiv(ms, 60000), 60000);
+    case TimeUnit::Hour: return start(floorDiv(ms, 3600000), 3600000);
+    case TimeUnit::Day: return start(floorDiv(ms, kMsPerDay), kMsPerDay);
     case TimeUnit::Week: {
       int64_t days = floorDiv(ms, kMsPerDay);
       int64_t sinceMonday = ((days + 3) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
-      return (days - sinceMonday) * kMsPerDay;
+      return start(days - sinceMonday, kMsPerDay);
     }
     case TimeUnit::Month:
     case TimeUnit::Year: {
       int64_t y;
       unsigned m, d;
       civilFromDays(floorDiv(ms, kMsPerDay), y, m, d);
-      return daysFromCivil(y, unit == TimeUnit::Year ? 1 : m, 1) * kMsPerDay;
+      return start(daysFromCivil(y, unit == TimeUnit::Year ? 1 : m, 1), kMsPerDay);
     }
   }
-  return ms;
+  out = ms;
+  return true;
 }
 
 int64_t extract(TimeField field, Timestamp ms) {

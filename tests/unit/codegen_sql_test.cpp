@@ -284,6 +284,12 @@ TEST(SqlRegexTest, HostilePatternsOnLongInputsComplete) {
   EXPECT_FALSE(re.compile("(((a{100}){100}){100})", error));  // a program of a million states
 }
 
+Timestamp dateTrunc(TimeUnit unit, Timestamp ms) {
+  Timestamp out = 0;
+  EXPECT_TRUE(flow::sql::dateTrunc(unit, ms, out)) << ms;
+  return out;
+}
+
 TEST(SqlTimeTest, DateTruncAndExtractInUtc) {
   const Timestamp ts = 1795428930250;  // 2026-11-23T10:15:30.250Z, a Monday
   EXPECT_EQ(dateTrunc(TimeUnit::Second, ts), 1795428930000);
@@ -296,6 +302,15 @@ TEST(SqlTimeTest, DateTruncAndExtractInUtc) {
   EXPECT_EQ(dateTrunc(TimeUnit::Year, ts), 1767225600000);                 // 2026-01-01
   EXPECT_EQ(dateTrunc(TimeUnit::Second, -1), -1000);       // before 1970: floor, not toward zero
   EXPECT_EQ(dateTrunc(TimeUnit::Week, 0), -3 * 86400000);  // 1970-01-01 was a Thursday
+  // Near the earliest timestamp the start of the unit lies before it: false,
+  // which fails the record ("time overflow"), where it wrapped around before
+  // (found by the random-program differential, seed 782051).
+  Timestamp out = 0;
+  for (TimeUnit u : {TimeUnit::Second, TimeUnit::Day, TimeUnit::Week, TimeUnit::Month, TimeUnit::Year}) {
+    EXPECT_FALSE(flow::sql::dateTrunc(u, INT64_MIN + 1, out));
+  }
+  EXPECT_EQ(dateTrunc(TimeUnit::Second, INT64_MAX), INT64_MAX / 1000 * 1000);
+  EXPECT_EQ(dateTrunc(TimeUnit::Second, INT64_MIN + 808), INT64_MIN + 808);
   EXPECT_EQ(extract(TimeField::Year, ts), 2026);
   EXPECT_EQ(extract(TimeField::Month, ts), 11);
   EXPECT_EQ(extract(TimeField::Day, ts), 23);

@@ -216,7 +216,9 @@ class Regex {
 enum class TimeUnit : unsigned char { Second, Minute, Hour, Day, Week, Month, Year };
 enum class TimeField : unsigned char { Year, Month, Day, Hour, Minute, Second, Millisecond, Dow, Doy, Epoch };
 
-Timestamp dateTrunc(TimeUnit unit, Timestamp ms);  // weeks start on Monday; UTC
+// Weeks start on Monday; UTC. False when the start lies before the earliest
+// timestamp (a time within a unit of -2^63 ms).
+bool dateTrunc(TimeUnit unit, Timestamp ms, Timestamp& out);
 int64_t extract(TimeField field, Timestamp ms);    // dow: 0 = Sunday; epoch: seconds (floor)
 
 // ------------------------------------------------------------------ casts from string
