@@ -745,12 +745,14 @@ class Compiler:
                     # 1234.57): rounds the decimal the float is written as (its
                     # shortest round-trip text), as PostgreSQL's round(numeric, n)
                     # does after a float8 → numeric cast: round(2.675, 2) = 2.68.
+                    # A zero result is 0, never -0 (docs/language.md: round(-0.4) → 0.0).
                     if n == 0:
-                        return round_half_away(x)
+                        r = round_half_away(x)
+                        return r if r != 0 else 0.0
                     q = decimal.Decimal(repr(x)).quantize(decimal.Decimal(1).scaleb(-n), context=_DEC,
                                                           rounding=decimal.ROUND_HALF_UP)
                     r = float(q)
-                    return finite(r) if r != 0 else math.copysign(0.0, x)
+                    return finite(r) if r != 0 else 0.0
                 return rnd, "float"
 
             def rndi(x, n=0):
