@@ -561,14 +561,19 @@ def main():
         seeds = a.only or [a.seed * 1000 + i for i in range(a.programs)]
         for seed in seeds:
             t = time.time()
-            prog, diffs, d, dropped = run_one(seed, a, tmp)
+            prog, notes, d, dropped = run_one(seed, a, tmp)
+            # An invocation flowref cannot decide (an http request whose own
+            # _method or _path makes every record's outcome depend on an
+            # order the documents leave open) is a note, as in run_e2e.py.
+            diffs = [x for x in notes if not (x.startswith("invocation") and "not compared" in x)]
+            uncompared = len(notes) - len(diffs)
             status = "FAIL" if diffs else "ok"
             sm = prog.get("summary", {})
             print("%-4s seed %d: %s %s, %s: %s records in, out %s, %s dead, %s skipped, %s retried; "
-                  "%d ambiguous left out (%.1fs)" % (
+                  "%d ambiguous left out%s (%.1fs)" % (
                       status, seed, prog["kind"], prog["fmt"], prog["policy"], sm.get("recordsIn"),
                       sm.get("recordsOut"), sm.get("deadLettered"), sm.get("skipped"), sm.get("retried"), dropped,
-                      time.time() - t))
+                      ", %d invocations not compared" % uncompared if uncompared else "", time.time() - t))
             if diffs:
                 failed.append(seed)
                 print(prog["text"])
