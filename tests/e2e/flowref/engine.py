@@ -241,6 +241,13 @@ def ecma_regex(p):
 # ---- time functions --------------------------------------------------------------
 
 def date_trunc(unit, ms):
+    """The start of the unit; an overflow when it lies before -2^63 ms (a
+    timestamp is an int64 of milliseconds: flowc fails the record with
+    'time overflow')."""
+    return check_int(_unit_start(unit, ms))
+
+
+def _unit_start(unit, ms):
     y, mo, d, h, mi, s, milli, days = split_ms(ms)
     if unit == "second":
         return ms - ms % 1000
