@@ -96,6 +96,10 @@ std::string describeEvent(std::string_view body) {
   return "a JSON object that is not a known Lambda event";
 }
 
+// "'eventSource' is '…'": a record of another kind. The source is the
+// event's text, so an excerpt (the message is a function error Lambda logs).
+std::string wrongSource(std::string_view source) { return "'eventSource' is '" + json::excerpt(source) + "'"; }
+
 std::string_view expectedName(SourceKind kind) {
   switch (kind) {
     case SourceKind::Kinesis: return "a Kinesis event";
@@ -326,7 +330,7 @@ bool EventDecoder::Impl::decodeKinesisRecord(od::object rec, size_t index, Recor
     } else if (key == "eventSource") {
       std::string_view source;
       if (stringValue(field.value()).get(source) != simdjson::SUCCESS) return failAt(index, "'eventSource' is not a string");
-      if (source != "aws:kinesis") return failAt(index, "'eventSource' is '" + json::excerpt(source) + "'");
+      if (source != "aws:kinesis") return failAt(index, wrongSource(source));
     }
   }
   if (!sawKinesis) return failAt(index, "no 'kinesis' member");
@@ -377,7 +381,7 @@ bool EventDecoder::Impl::decodeSqsRecord(od::object rec, size_t index, Record& o
     } else if (key == "eventSource") {
       std::string_view source;
       if (stringValue(field.value()).get(source) != simdjson::SUCCESS) return failAt(index, "'eventSource' is not a string");
-      if (source != "aws:sqs") return failAt(index, "'eventSource' is '" + json::excerpt(source) + "'");
+      if (source != "aws:sqs") return failAt(index, wrongSource(source));
     } else if (key == "eventSourceARN") {
       std::string_view arn;
       if (stringValue(field.value()).get(arn) != simdjson::SUCCESS) return failAt(index, "'eventSourceARN' is not a string");
@@ -415,7 +419,7 @@ bool EventDecoder::Impl::decodeDynamoRecord(od::object rec, size_t index, Record
     } else if (key == "eventSource") {
       std::string_view source;
       if (stringValue(field.value()).get(source) != simdjson::SUCCESS) return failAt(index, "'eventSource' is not a string");
-      if (source != "aws:dynamodb") return failAt(index, "'eventSource' is '" + json::excerpt(source) + "'");
+      if (source != "aws:dynamodb") return failAt(index, wrongSource(source));
     }
   }
   if (!sawDynamo) return failAt(index, "no 'dynamodb' member");
@@ -546,7 +550,7 @@ bool EventDecoder::Impl::decodeKafka(od::object root, Batch& batch) {
       std::string_view source;
       FLOW_GET(stringValue(field.value()), source, "'eventSource' is not a string");
       if (source != "aws:kafka" && source != "SelfManagedKafka" && source != "aws:SelfManagedKafka") {
-        return fail("'eventSource' is '" + json::excerpt(source) + "'");
+        return fail(wrongSource(source));
       }
       sawSource = true;
     } else if (key == "eventSourceArn") {
