@@ -293,6 +293,8 @@ CASES = [
      "events": HTTP_AWS + [http_event("first\r\n  second  \n\nfourth\n", "v2"),
                            http_event("only", "v1", b64=True), http_event("\n", "url")]},
     {"name": "functions", "flow": "tests/e2e/cases/functions.flow", "events": [kinesis_event(FUNCS)]},
+    {"name": "date_trunc_edges", "flow": "tests/e2e/cases/date_trunc_edges.flow",
+     "events": [kinesis_event([j(n=0), j(n=1209600000), j(n=7)])]},
     {"name": "unicode_case_mapping", "flow": "tests/e2e/cases/unicode_case.flow",
      "events": [sqs_event(unicode_lines())]},
     {"name": "big_floats", "flow": "tests/e2e/cases/big_floats.flow",
